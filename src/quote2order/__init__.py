@@ -1,0 +1,1 @@
+"""quote2order: won quotes become orders."""
