@@ -5,7 +5,8 @@ carry structured fields and, where it helps callers, also subclass a builtin::
 
     Quote2OrderError
     ├── ValidationError (ValueError)            bad input at the boundary or in the model
-    │   ├── MoneyError                           money rules (floats, mixed currencies)
+    │   ├── MoneyError                           money rules (bad amounts, mixed currencies)
+    │   │   ├── FloatMoney (TypeError)           a float given as money
     │   │   └── CurrencyMismatch
     │   └── NotProcurable                         free text / custom products in purchasing
     ├── InvalidTransition                         an action not allowed in the current state
@@ -15,6 +16,7 @@ carry structured fields and, where it helps callers, also subclass a builtin::
     ├── Conflict                                  the request contradicts recorded facts
     │   ├── AlreadyAccepted                       a version was already won / order exists
     │   ├── SupersededVersion                     a newer version replaced this one
+    │   ├── PastValidity                          the quote's validity date has passed
     │   └── IdempotencyConflict                   a key reused with other arguments
     ├── StorageError                              an adapter's store failed
     │   ├── ConcurrencyError                      optimistic lock lost: reload and retry
@@ -34,6 +36,7 @@ __all__ = [
     "Conflict",
     "CurrencyMismatch",
     "DeliveryError",
+    "FloatMoney",
     "IdempotencyConflict",
     "InvalidTransition",
     "MoneyError",
@@ -41,6 +44,7 @@ __all__ = [
     "NotProcurable",
     "OptimizationError",
     "OrderNotFound",
+    "PastValidity",
     "Quote2OrderError",
     "QuoteNotFound",
     "StorageError",
@@ -67,6 +71,10 @@ class ValidationError(Quote2OrderError, ValueError):
 
 class MoneyError(ValidationError):
     """A money rule was broken (a float given as money, a bad amount)."""
+
+
+class FloatMoney(MoneyError, TypeError):
+    """A float was given as money; floats cannot hold cents exactly."""
 
 
 class CurrencyMismatch(MoneyError):
@@ -142,12 +150,19 @@ class SupersededVersion(Conflict):
     """The version named is not the quote's latest one."""
 
     def __init__(self, quote_id: str, version: int, latest: int) -> None:
-        super().__init__(
-            f"quote {quote_id} version {version} is superseded by version {latest}"
-        )
+        super().__init__(f"quote {quote_id} version {version} is superseded by version {latest}")
         self.quote_id = quote_id
         self.version = version
         self.latest = latest
+
+
+class PastValidity(Conflict):
+    """The quote's validity date has passed; it can no longer be sent or accepted."""
+
+    def __init__(self, quote_id: str, valid_until: object) -> None:
+        super().__init__(f"quote {quote_id} was valid until {valid_until}")
+        self.quote_id = quote_id
+        self.valid_until = valid_until
 
 
 class IdempotencyConflict(Conflict):

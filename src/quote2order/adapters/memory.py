@@ -1,0 +1,375 @@
+"""The in-memory store: every port, kept in dicts, for tests, demos and prototypes.
+
+Loaded aggregates are copies, writes are staged in the unit of work and applied at
+commit under one lock, after the same optimistic-locking and uniqueness checks that the
+SQL adapters make; so code that works here behaves the same on a real store.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+import attrs
+
+from quote2order.errors import (
+    AlreadyAccepted,
+    ConcurrencyError,
+    NotFound,
+    OrderNotFound,
+    QuoteNotFound,
+)
+from quote2order.events import DomainEvent
+from quote2order.orders import Order
+from quote2order.ports import (
+    DocumentRecord,
+    IdempotencyRecord,
+    OutboxEntry,
+    OutboxStatus,
+)
+from quote2order.quotes import Quote
+
+__all__ = ["MemoryOutboxStore", "MemoryStore", "MemoryUnitOfWork"]
+
+
+class MemoryStore:
+    """Committed state shared by every unit of work made from it (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.quotes: dict[str, Quote] = {}
+        self.quote_by_token: dict[str, str] = {}
+        self.orders: dict[str, Order] = {}
+        self.order_by_quote_version: dict[tuple[str, int], str] = {}
+        self.events: dict[tuple[str, str], list[DomainEvent]] = {}
+        self.sequences: dict[str, int] = {}
+        self.idempotency: dict[str, IdempotencyRecord] = {}
+        self.outbox: dict[str, OutboxEntry] = {}
+        self.documents: dict[str, DocumentRecord] = {}
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        """A new unit of work over this store."""
+        return MemoryUnitOfWork(self)
+
+    __call__ = unit_of_work
+
+    @property
+    def outbox_store(self) -> MemoryOutboxStore:
+        """The outbox as a dispatcher sees it."""
+        return MemoryOutboxStore(self)
+
+
+class _Quotes:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def get(self, quote_id: str) -> Quote:
+        staged = self._uow.staged_quotes.get(quote_id)
+        if staged is not None:
+            return staged[0]
+        with self._store.lock:
+            quote = self._store.quotes.get(quote_id)
+            if quote is None:
+                raise QuoteNotFound(quote_id)
+            return quote.copy()
+
+    def get_by_token_hash(self, token_hash: str) -> Quote:
+        for quote, _ in self._uow.staged_quotes.values():
+            if quote.link_token_hash == token_hash:
+                return quote
+        with self._store.lock:
+            quote_id = self._store.quote_by_token.get(token_hash)
+            if quote_id is None:
+                raise QuoteNotFound("(link token)")
+            return self._store.quotes[quote_id].copy()
+
+    def add(self, quote: Quote) -> None:
+        self._uow.staged_quotes[quote.quote_id] = (quote, True)
+
+    def save(self, quote: Quote) -> None:
+        is_new = self._uow.staged_quotes.get(quote.quote_id, (quote, False))[1]
+        self._uow.staged_quotes[quote.quote_id] = (quote, is_new)
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[Quote]:
+        with self._store.lock:
+            return [
+                q.copy()
+                for q in self._store.quotes.values()
+                if reseller_id is None or q.reseller_id == reseller_id
+            ]
+
+
+class _Orders:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def get(self, order_id: str) -> Order:
+        staged = self._uow.staged_orders.get(order_id)
+        if staged is not None:
+            return staged[0]
+        with self._store.lock:
+            order = self._store.orders.get(order_id)
+            if order is None:
+                raise OrderNotFound(order_id)
+            return order.copy()
+
+    def add(self, order: Order) -> None:
+        self._uow.staged_orders[order.order_id] = (order, True)
+
+    def save(self, order: Order) -> None:
+        is_new = self._uow.staged_orders.get(order.order_id, (order, False))[1]
+        self._uow.staged_orders[order.order_id] = (order, is_new)
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[Order]:
+        with self._store.lock:
+            return [
+                o.copy()
+                for o in self._store.orders.values()
+                if reseller_id is None or o.reseller_id == reseller_id
+            ]
+
+
+class _Events:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def append(self, events: Sequence[DomainEvent]) -> None:
+        self._uow.staged_events.extend(events)
+
+    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
+        with self._uow.store.lock:
+            return list(self._uow.store.events.get((kind, aggregate_id), ()))
+
+
+class _Sequences:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def next(self, name: str) -> int:
+        # Numbers are taken at once, not at commit: a rollback leaves a gap, never a repeat.
+        with self._store.lock:
+            value = self._store.sequences.get(name, 0) + 1
+            self._store.sequences[name] = value
+            return value
+
+
+class _Idempotency:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        if key in self._uow.staged_keys:
+            return self._uow.staged_keys[key]
+        with self._uow.store.lock:
+            return self._uow.store.idempotency.get(key)
+
+    def add(self, record: IdempotencyRecord) -> None:
+        self._uow.staged_keys[record.key] = record
+
+
+class _Outbox:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: OutboxEntry) -> None:
+        self._uow.staged_outbox.append(entry)
+
+
+class _Documents:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, document: DocumentRecord) -> None:
+        self._uow.staged_documents.append(document)
+
+    def get(self, document_id: str) -> DocumentRecord:
+        for document in self._uow.staged_documents:
+            if document.document_id == document_id:
+                return document
+        with self._uow.store.lock:
+            found = self._uow.store.documents.get(document_id)
+        if found is None:
+            raise NotFound("document", document_id)
+        return found
+
+    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
+        with self._uow.store.lock:
+            stored = list(self._uow.store.documents.values())
+        return [
+            d
+            for d in [*stored, *self._uow.staged_documents]
+            if d.aggregate_kind == kind and d.aggregate_id == aggregate_id
+        ]
+
+
+class MemoryUnitOfWork:
+    """A unit of work over a :class:`MemoryStore`; changes apply at :meth:`commit`."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.staged_quotes: dict[str, tuple[Quote, bool]] = {}
+        self.staged_orders: dict[str, tuple[Order, bool]] = {}
+        self.staged_events: list[DomainEvent] = []
+        self.staged_keys: dict[str, IdempotencyRecord] = {}
+        self.staged_outbox: list[OutboxEntry] = []
+        self.staged_documents: list[DocumentRecord] = []
+        self.quotes = _Quotes(self)
+        self.orders = _Orders(self)
+        self.events = _Events(self)
+        self.sequences = _Sequences(store)
+        self.idempotency = _Idempotency(self)
+        self.outbox = _Outbox(self)
+        self.documents = _Documents(self)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def _check(self) -> None:
+        store = self.store
+        for quote, is_new in self.staged_quotes.values():
+            stored = store.quotes.get(quote.quote_id)
+            if is_new and stored is not None:
+                raise ConcurrencyError("quote", quote.quote_id, quote.revision)
+            if not is_new and (stored is None or stored.revision != quote.revision):
+                raise ConcurrencyError("quote", quote.quote_id, quote.revision)
+        for order, is_new in self.staged_orders.values():
+            stored_order = store.orders.get(order.order_id)
+            if is_new:
+                existing = store.order_by_quote_version.get((order.quote_id, order.quote_version))
+                if existing is not None:
+                    raise AlreadyAccepted(order.quote_id, order.quote_version, existing)
+                if stored_order is not None:
+                    raise ConcurrencyError("order", order.order_id, order.revision)
+            elif stored_order is None or stored_order.revision != order.revision:
+                raise ConcurrencyError("order", order.order_id, order.revision)
+        for key in self.staged_keys:
+            if key in store.idempotency:
+                raise ConcurrencyError("idempotency key", key, 0)
+
+    def commit(self) -> None:
+        """Check every optimistic lock and uniqueness rule, then apply all changes."""
+        store = self.store
+        with store.lock:
+            self._check()
+            for quote, is_new in self.staged_quotes.values():
+                if not is_new:
+                    quote.revision += 1
+                store.quotes[quote.quote_id] = quote.copy()
+                store.quote_by_token[quote.link_token_hash] = quote.quote_id
+            for order, is_new in self.staged_orders.values():
+                if is_new:
+                    store.order_by_quote_version[(order.quote_id, order.quote_version)] = (
+                        order.order_id
+                    )
+                else:
+                    order.revision += 1
+                store.orders[order.order_id] = order.copy()
+            for event in self.staged_events:
+                key = (event.aggregate_kind, event.aggregate_id)
+                store.events.setdefault(key, []).append(event)
+            store.idempotency.update(self.staged_keys)
+            for entry in self.staged_outbox:
+                store.outbox[entry.entry_id] = entry
+            for document in self.staged_documents:
+                store.documents[document.document_id] = document
+        self._clear()
+
+    def rollback(self) -> None:
+        """Discard every staged change."""
+        self._clear()
+
+    def _clear(self) -> None:
+        self.staged_quotes.clear()
+        self.staged_orders.clear()
+        self.staged_events.clear()
+        self.staged_keys.clear()
+        self.staged_outbox.clear()
+        self.staged_documents.clear()
+
+
+class MemoryOutboxStore:
+    """The dispatcher's view of a :class:`MemoryStore`'s outbox."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def claim(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxEntry]:
+        claimed: list[OutboxEntry] = []
+        with self._store.lock:
+            for entry in self._store.outbox.values():
+                if len(claimed) >= limit:
+                    break
+                due = entry.next_attempt_at is None or entry.next_attempt_at <= now
+                free = entry.claimed_until is None or entry.claimed_until <= now
+                if entry.status is OutboxStatus.PENDING and due and free:
+                    updated = attrs.evolve(entry, claimed_by=worker, claimed_until=now + lease)
+                    self._store.outbox[entry.entry_id] = updated
+                    claimed.append(updated)
+        return claimed
+
+    def _update(self, entry_id: str, worker: str, **changes: object) -> None:
+        with self._store.lock:
+            entry = self._store.outbox.get(entry_id)
+            if entry is None:
+                raise NotFound("outbox entry", entry_id)
+            if entry.claimed_by != worker:
+                raise ConcurrencyError("outbox entry", entry_id, entry.attempts)
+            self._store.outbox[entry_id] = attrs.evolve(
+                entry,
+                claimed_by=None,
+                claimed_until=None,
+                **changes,  # type: ignore[arg-type]
+            )
+
+    def mark_sent(self, entry_id: str, *, worker: str, now: datetime) -> None:
+        with self._store.lock:
+            attempts = self._store.outbox[entry_id].attempts + 1
+            self._update(entry_id, worker, status=OutboxStatus.SENT, attempts=attempts)
+
+    def mark_retry(
+        self, entry_id: str, *, worker: str, error: str, next_attempt_at: datetime
+    ) -> None:
+        with self._store.lock:
+            attempts = self._store.outbox[entry_id].attempts + 1
+            self._update(
+                entry_id,
+                worker,
+                attempts=attempts,
+                last_error=error,
+                next_attempt_at=next_attempt_at,
+            )
+
+    def mark_failed(self, entry_id: str, *, worker: str, error: str) -> None:
+        with self._store.lock:
+            attempts = self._store.outbox[entry_id].attempts + 1
+            self._update(
+                entry_id, worker, status=OutboxStatus.FAILED, attempts=attempts, last_error=error
+            )
+
+    def list(self, status: OutboxStatus | None = None) -> list[OutboxEntry]:
+        with self._store.lock:
+            return [e for e in self._store.outbox.values() if status is None or e.status is status]
+
+    def retry_failed(self, entry_id: str, *, now: datetime) -> None:
+        with self._store.lock:
+            entry = self._store.outbox.get(entry_id)
+            if entry is None or entry.status is not OutboxStatus.FAILED:
+                raise NotFound("failed outbox entry", entry_id)
+            self._store.outbox[entry_id] = attrs.evolve(
+                entry, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now
+            )

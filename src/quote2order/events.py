@@ -1,0 +1,205 @@
+"""Domain events: the past-tense record of every successful action.
+
+Events carry only plain values (str, int, datetime, tuples of str), so every store can
+keep them as JSON; :func:`event_to_dict` and :func:`event_from_dict` do that mapping.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import attrs
+
+__all__ = [
+    "EVENT_TYPES",
+    "DomainEvent",
+    "OrderCompleted",
+    "OrderConfirmed",
+    "OrderCreated",
+    "OrderInvoiced",
+    "OrderRejected",
+    "QuoteAccepted",
+    "QuoteCreated",
+    "QuoteDeclined",
+    "QuoteEdited",
+    "QuoteExpired",
+    "QuoteMarkedLost",
+    "QuoteMarkedWon",
+    "QuoteRejected",
+    "QuoteSent",
+    "QuoteVersionCreated",
+    "event_from_dict",
+    "event_to_dict",
+    "register_event",
+]
+
+
+@attrs.frozen(kw_only=True)
+class DomainEvent:
+    """Something that happened to one aggregate: what, when and by whom (``actor``)."""
+
+    aggregate_kind: ClassVar[str] = ""
+    aggregate_id: str
+    occurred_at: datetime
+    actor: str
+
+    @property
+    def name(self) -> str:
+        """The event's name, e.g. ``"OrderConfirmed"``."""
+        return type(self).__name__
+
+
+@attrs.frozen(kw_only=True)
+class _QuoteEvent(DomainEvent):
+    aggregate_kind: ClassVar[str] = "quote"
+    version: int
+
+
+@attrs.frozen(kw_only=True)
+class QuoteCreated(_QuoteEvent):
+    """A quote was created with version 1 as a draft."""
+
+    customer_id: str
+
+
+@attrs.frozen(kw_only=True)
+class QuoteEdited(_QuoteEvent):
+    """The draft version's content was changed."""
+
+
+@attrs.frozen(kw_only=True)
+class QuoteSent(_QuoteEvent):
+    """A version was sent to the customer and frozen."""
+
+    content_hash: str
+
+
+@attrs.frozen(kw_only=True)
+class QuoteAccepted(_QuoteEvent):
+    """The customer accepted the latest sent version through the link."""
+
+
+@attrs.frozen(kw_only=True)
+class QuoteMarkedWon(_QuoteEvent):
+    """The reseller recorded the latest sent version as won."""
+
+
+@attrs.frozen(kw_only=True)
+class QuoteDeclined(_QuoteEvent):
+    """The customer declined the latest sent version."""
+
+
+@attrs.frozen(kw_only=True)
+class QuoteMarkedLost(_QuoteEvent):
+    """The reseller recorded the quote as lost."""
+
+
+@attrs.frozen(kw_only=True)
+class QuoteExpired(_QuoteEvent):
+    """The sent version passed its validity date without acceptance."""
+
+
+@attrs.frozen(kw_only=True)
+class QuoteRejected(_QuoteEvent):
+    """The quote became lost because the reseller rejected its order."""
+
+    order_id: str
+
+
+@attrs.frozen(kw_only=True)
+class QuoteVersionCreated(_QuoteEvent):
+    """A lost or expired quote was reopened as a new draft version."""
+
+
+@attrs.frozen(kw_only=True)
+class _OrderEvent(DomainEvent):
+    aggregate_kind: ClassVar[str] = "order"
+
+
+@attrs.frozen(kw_only=True)
+class OrderCreated(_OrderEvent):
+    """A won quote version became an order."""
+
+    order_number: str
+    quote_id: str
+    quote_version: int
+
+
+@attrs.frozen(kw_only=True)
+class OrderConfirmed(_OrderEvent):
+    """The reseller confirmed the order; it goes into fulfilment."""
+
+
+@attrs.frozen(kw_only=True)
+class OrderRejected(_OrderEvent):
+    """The reseller rejected the order to renegotiate; its quote became lost."""
+
+    quote_id: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderCompleted(_OrderEvent):
+    """The order was shipped; the tracking numbers were entered by hand."""
+
+    tracking_numbers: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class OrderInvoiced(_OrderEvent):
+    """The order was marked invoiced (final) and its pro-forma invoice numbered."""
+
+    proforma_number: str
+
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.__name__: cls
+    for cls in (
+        QuoteCreated,
+        QuoteEdited,
+        QuoteSent,
+        QuoteAccepted,
+        QuoteMarkedWon,
+        QuoteDeclined,
+        QuoteMarkedLost,
+        QuoteExpired,
+        QuoteRejected,
+        QuoteVersionCreated,
+        OrderCreated,
+        OrderConfirmed,
+        OrderRejected,
+        OrderCompleted,
+        OrderInvoiced,
+    )
+}
+
+
+def register_event(cls: type[DomainEvent]) -> type[DomainEvent]:
+    """Make an event type known to :func:`event_from_dict` (used by other modules' events)."""
+    EVENT_TYPES[cls.__name__] = cls
+    return cls
+
+
+def event_to_dict(event: DomainEvent) -> dict[str, Any]:
+    """A JSON-ready dict of ``event``, with its name under ``"event"``."""
+    data: dict[str, Any] = {"event": event.name}
+    for field in attrs.fields(type(event)):
+        value = getattr(event, field.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[field.name] = value
+    return data
+
+
+def event_from_dict(data: dict[str, Any]) -> DomainEvent:
+    """Rebuild an event from :func:`event_to_dict`'s output."""
+    values = dict(data)
+    cls = EVENT_TYPES[values.pop("event")]
+    values["occurred_at"] = datetime.fromisoformat(values["occurred_at"])
+    for field in attrs.fields(cls):
+        if isinstance(values.get(field.name), list):
+            values[field.name] = tuple(values[field.name])
+    return cls(**values)

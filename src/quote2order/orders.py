@@ -1,0 +1,215 @@
+"""Orders: what a won quote version becomes, from confirmation to the pro-forma invoice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from quote2order.errors import ValidationError
+from quote2order.events import (
+    OrderCompleted,
+    OrderConfirmed,
+    OrderCreated,
+    OrderInvoiced,
+    OrderRejected,
+)
+from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
+from quote2order.money import DocumentTotals, as_decimal, document_totals
+from quote2order.positions import Position
+from quote2order.quotes import Customer, Quote
+
+__all__ = ["Order", "Shipment", "ShipmentItem"]
+
+
+def _item_quantity(value: Any) -> Decimal:
+    return as_decimal(value, "shipped quantity")
+
+
+@attrs.frozen
+class ShipmentItem:
+    """A quantity of one order position in a shipment."""
+
+    position_id: str
+    quantity: Decimal = attrs.field(converter=_item_quantity)
+
+
+@attrs.frozen
+class Shipment:
+    """One parcel or consignment: a carrier and a tracking number entered by hand.
+
+    ``items`` lists the positions shipped in it; empty means the whole order.
+    """
+
+    carrier: str
+    tracking_number: str
+    items: tuple[ShipmentItem, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not self.carrier.strip() or not self.tracking_number.strip():
+            raise ValidationError("a shipment needs a carrier and a tracking number")
+
+
+@attrs.define
+class Order:
+    """The customer's order to the reseller, made from one won quote version.
+
+    Its positions are a snapshot of that version: later catalog or quote changes never
+    alter them. Once invoiced, nothing about the order changes.
+    """
+
+    order_id: str
+    order_number: str
+    reseller_id: str
+    quote_id: str
+    quote_version: int
+    customer: Customer
+    currency: str
+    positions: tuple[Position, ...]
+    created_at: datetime
+    status: OrderStatus = OrderStatus.OPEN
+    confirmed_at: datetime | None = None
+    completed_at: datetime | None = None
+    invoiced_at: datetime | None = None
+    rejected_at: datetime | None = None
+    rejection_reason: str = ""
+    shipments: tuple[Shipment, ...] = ()
+    proforma_number: str | None = None
+    revision: int = 0
+
+    @property
+    def lifecycle_id(self) -> str:
+        return self.order_id
+
+    @classmethod
+    def from_quote(
+        cls, quote: Quote, *, order_id: str, order_number: str, now: datetime, actor: str
+    ) -> tuple[Order, OrderCreated]:
+        """The order for ``quote``'s latest (just won) version."""
+        version = quote.latest
+        order = cls(
+            order_id=order_id,
+            order_number=order_number,
+            reseller_id=quote.reseller_id,
+            quote_id=quote.quote_id,
+            quote_version=version.number,
+            customer=quote.customer,
+            currency=quote.currency,
+            positions=version.positions,
+            created_at=now,
+        )
+        event = OrderCreated(
+            aggregate_id=order_id,
+            occurred_at=now,
+            actor=actor,
+            order_number=order_number,
+            quote_id=quote.quote_id,
+            quote_version=version.number,
+        )
+        return order, event
+
+    def copy(self) -> Order:
+        """An independent copy (all fields but the status are immutable values)."""
+        return attrs.evolve(self)
+
+    @property
+    def totals(self) -> DocumentTotals:
+        """Net, VAT per rate and gross of the order."""
+        return document_totals(((p.net_amount, p.vat_rate) for p in self.positions), self.currency)
+
+    def position(self, position_id: str) -> Position:
+        """The position with ``position_id``."""
+        for position in self.positions:
+            if position.position_id == position_id:
+                return position
+        raise ValidationError(f"order {self.order_id} has no position {position_id!r}")
+
+    @property
+    def tracking_numbers(self) -> tuple[str, ...]:
+        """Every shipment's tracking number, in the order they were entered."""
+        return tuple(s.tracking_number for s in self.shipments)
+
+    def shipped_quantities(self) -> Mapping[str, Decimal]:
+        """Quantity shipped per position id (a whole-order shipment ships everything)."""
+        shipped: dict[str, Decimal] = {}
+        for shipment in self.shipments:
+            if not shipment.items:
+                return {p.position_id: p.quantity for p in self.positions}
+            for item in shipment.items:
+                shipped[item.position_id] = (
+                    shipped.get(item.position_id, Decimal(0)) + item.quantity
+                )
+        return shipped
+
+    def allowed_actions(self) -> frozenset[str]:
+        """The lifecycle actions legal now."""
+        return ORDER_LIFECYCLE.allowed_actions(self.status)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def confirm(self, *, now: datetime, actor: str) -> OrderConfirmed:
+        """The reseller confirms the order."""
+        ORDER_LIFECYCLE.fire(self, "confirm")
+        self.confirmed_at = now
+        return OrderConfirmed(aggregate_id=self.order_id, occurred_at=now, actor=actor)
+
+    def reject(self, *, reason: str = "", now: datetime, actor: str) -> OrderRejected:
+        """The reseller rejects the order to renegotiate (its quote becomes lost)."""
+        ORDER_LIFECYCLE.fire(self, "reject")
+        self.rejected_at = now
+        self.rejection_reason = reason
+        return OrderRejected(
+            aggregate_id=self.order_id,
+            occurred_at=now,
+            actor=actor,
+            quote_id=self.quote_id,
+            reason=reason,
+        )
+
+    def _check_shipments(self, shipments: Sequence[Shipment]) -> None:
+        totals: dict[str, Decimal] = {}
+        for shipment in shipments:
+            for item in shipment.items:
+                position = self.position(item.position_id)
+                if item.quantity <= 0:
+                    raise ValidationError(f"shipped quantity of {item.position_id} must be > 0")
+                totals[item.position_id] = totals.get(item.position_id, Decimal(0)) + item.quantity
+                if totals[item.position_id] > position.quantity:
+                    raise ValidationError(
+                        f"order {self.order_id}: more of {item.position_id} shipped "
+                        f"({totals[item.position_id]}) than ordered ({position.quantity})"
+                    )
+        numbers = [s.tracking_number for s in shipments]
+        if len(set(numbers)) != len(numbers):
+            raise ValidationError(f"order {self.order_id}: a tracking number appears twice")
+
+    def complete(
+        self, *, shipments: Sequence[Shipment] = (), now: datetime, actor: str
+    ) -> OrderCompleted:
+        """Record the shipments (zero or more, partial allowed) and complete the order."""
+        ORDER_LIFECYCLE.check(self, "complete")
+        self._check_shipments(shipments)
+        ORDER_LIFECYCLE.fire(self, "complete")
+        self.shipments = tuple(shipments)
+        self.completed_at = now
+        return OrderCompleted(
+            aggregate_id=self.order_id,
+            occurred_at=now,
+            actor=actor,
+            tracking_numbers=self.tracking_numbers,
+        )
+
+    def invoice(self, *, proforma_number: str, now: datetime, actor: str) -> OrderInvoiced:
+        """Mark the order invoiced (final) with its pro-forma invoice number."""
+        ORDER_LIFECYCLE.fire(self, "invoice")
+        self.invoiced_at = now
+        self.proforma_number = proforma_number
+        return OrderInvoiced(
+            aggregate_id=self.order_id,
+            occurred_at=now,
+            actor=actor,
+            proforma_number=proforma_number,
+        )

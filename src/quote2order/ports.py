@@ -1,0 +1,271 @@
+"""Ports: the Protocols a host application (or a reference adapter) implements.
+
+A command runs in one :class:`UnitOfWork`: it loads aggregates through the repositories,
+changes them, appends their events, and commits everything at once or nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+import attrs
+
+from quote2order.events import DomainEvent
+from quote2order.orders import Order
+from quote2order.quotes import Quote
+
+__all__ = [
+    "Clock",
+    "DocumentRecord",
+    "DocumentRepository",
+    "EventLog",
+    "IdGenerator",
+    "IdempotencyRecord",
+    "IdempotencyStore",
+    "NumberSequence",
+    "OrderRepository",
+    "Outbox",
+    "OutboxEntry",
+    "OutboxStatus",
+    "OutboxStore",
+    "QuoteRepository",
+    "UnitOfWork",
+]
+
+
+class Clock(Protocol):
+    """Tells the time; timezone-aware UTC datetimes."""
+
+    def now(self) -> datetime:
+        """The current time."""
+        ...
+
+
+class IdGenerator(Protocol):
+    """Makes new unique ids for aggregates."""
+
+    def new_id(self, kind: str) -> str:
+        """A new id for an aggregate of ``kind`` ("quote", "order", ...)."""
+        ...
+
+
+class QuoteRepository(Protocol):
+    """Stores quotes. ``add`` a new one; ``save`` a loaded one (optimistic lock on revision)."""
+
+    def get(self, quote_id: str) -> Quote:
+        """The quote, or raise QuoteNotFound."""
+        ...
+
+    def get_by_token_hash(self, token_hash: str) -> Quote:
+        """The quote whose link-token hash is ``token_hash``, or raise QuoteNotFound."""
+        ...
+
+    def add(self, quote: Quote) -> None:
+        """Store a new quote."""
+        ...
+
+    def save(self, quote: Quote) -> None:
+        """Store a changed quote; raise ConcurrencyError if its revision is stale."""
+        ...
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[Quote]:
+        """All quotes (of one reseller), oldest first."""
+        ...
+
+
+class OrderRepository(Protocol):
+    """Stores orders; at most one per (quote, version)."""
+
+    def get(self, order_id: str) -> Order:
+        """The order, or raise OrderNotFound."""
+        ...
+
+    def add(self, order: Order) -> None:
+        """Store a new order; a second order for the same quote version is a Conflict."""
+        ...
+
+    def save(self, order: Order) -> None:
+        """Store a changed order; raise ConcurrencyError if its revision is stale."""
+        ...
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[Order]:
+        """All orders (of one reseller), oldest first."""
+        ...
+
+
+class EventLog(Protocol):
+    """Appends domain events and reads an aggregate's history."""
+
+    def append(self, events: Sequence[DomainEvent]) -> None:
+        """Record ``events`` as part of the unit of work."""
+        ...
+
+    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
+        """The events of one aggregate, in the order they happened."""
+        ...
+
+
+class NumberSequence(Protocol):
+    """Gap-tolerant, never-repeating number series ("order", "proforma", ...)."""
+
+    def next(self, name: str) -> int:
+        """The next number of series ``name`` (1, 2, 3, ...)."""
+        ...
+
+
+@attrs.frozen
+class IdempotencyRecord:
+    """What a command with an idempotency key did the first time."""
+
+    key: str
+    command: str
+    fingerprint: str  # a hash of the command's arguments
+    result_id: str  # the id of the aggregate the command returned
+
+
+class IdempotencyStore(Protocol):
+    """Remembers idempotency keys; ``add`` must be unique per key across processes."""
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        """The record for ``key``, if a command used it already."""
+        ...
+
+    def add(self, record: IdempotencyRecord) -> None:
+        """Record a key; a duplicate key raises ConcurrencyError (another writer won)."""
+        ...
+
+
+class OutboxStatus(enum.Enum):
+    """Where an outbox entry stands."""
+
+    PENDING = "pending"  # waiting to be (re)sent; see next_attempt_at
+    SENT = "sent"  # delivered
+    FAILED = "failed"  # gave up after max attempts; a host may retry it
+
+
+@attrs.frozen
+class OutboxEntry:
+    """A notification recorded with the state change that caused it."""
+
+    entry_id: str
+    reseller_id: str
+    notification: str  # e.g. "order_confirmation"
+    channel: str  # "email" or "portal"
+    aggregate_kind: str
+    aggregate_id: str
+    recipient: str
+    locale: str
+    payload: Mapping[str, Any]
+    created_at: datetime
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
+
+
+class Outbox(Protocol):
+    """The outbox inside a unit of work: entries commit with the state change."""
+
+    def add(self, entry: OutboxEntry) -> None:
+        """Record ``entry`` as part of the unit of work."""
+        ...
+
+
+class OutboxStore(Protocol):
+    """The outbox as a dispatcher sees it; each method is its own atomic step."""
+
+    def claim(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxEntry]:
+        """Atomically lease up to ``limit`` due pending entries to ``worker``."""
+        ...
+
+    def mark_sent(self, entry_id: str, *, worker: str, now: datetime) -> None:
+        """Record delivery of a claimed entry."""
+        ...
+
+    def mark_retry(
+        self, entry_id: str, *, worker: str, error: str, next_attempt_at: datetime
+    ) -> None:
+        """Count a failed attempt and schedule the next one."""
+        ...
+
+    def mark_failed(self, entry_id: str, *, worker: str, error: str) -> None:
+        """Count a failed attempt and give up on the entry."""
+        ...
+
+    def list(self, status: OutboxStatus | None = None) -> list[OutboxEntry]:
+        """Entries (with ``status``), oldest first."""
+        ...
+
+    def retry_failed(self, entry_id: str, *, now: datetime) -> None:
+        """Put a failed entry back to pending with a fresh attempt budget."""
+        ...
+
+
+@attrs.frozen
+class DocumentRecord:
+    """A document attached to a quote or order, with the snapshot it was rendered from."""
+
+    document_id: str
+    kind: str  # "quote", "order_confirmation", "delivery_note", "proforma_invoice"
+    aggregate_kind: str
+    aggregate_id: str
+    number: str
+    locale: str
+    snapshot: Mapping[str, Any]
+    created_at: datetime
+
+
+class DocumentRepository(Protocol):
+    """Stores document records (the snapshot; rendering happens on demand)."""
+
+    def add(self, document: DocumentRecord) -> None:
+        """Store a new document."""
+        ...
+
+    def get(self, document_id: str) -> DocumentRecord:
+        """The document, or raise NotFound."""
+        ...
+
+    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
+        """Documents of one quote or order, oldest first."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One atomic step: all changes commit together or not at all.
+
+    Used as a context manager; leaving it without :meth:`commit` rolls back.
+    """
+
+    quotes: QuoteRepository
+    orders: OrderRepository
+    events: EventLog
+    sequences: NumberSequence
+    idempotency: IdempotencyStore
+    outbox: Outbox
+    documents: DocumentRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make every change of this unit of work durable."""
+        ...
+
+    def rollback(self) -> None:
+        """Discard every change of this unit of work."""
+        ...

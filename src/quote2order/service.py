@@ -1,0 +1,462 @@
+"""The service: one object a host application builds with its adapters and calls.
+
+Each command runs in one unit of work: load, act, record events, run the event handlers
+(which may add outbox entries or documents in the same unit of work), commit. Either all
+of it is stored or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from quote2order.errors import ConcurrencyError, IdempotencyConflict, QuoteNotFound
+from quote2order.events import DomainEvent
+from quote2order.lifecycle import ORDER_LIFECYCLE, QuoteStatus
+from quote2order.orders import Order, Shipment
+from quote2order.ports import Clock, IdempotencyRecord, IdGenerator, UnitOfWork
+from quote2order.positions import Position
+from quote2order.quotes import Customer, Quote
+
+__all__ = [
+    "CreatedQuote",
+    "EventHandler",
+    "Quote2Order",
+    "SystemClock",
+    "UuidGenerator",
+    "hash_link_token",
+    "new_link_token",
+]
+
+T = TypeVar("T")
+
+#: Called for every event of a command, inside its unit of work, before the commit.
+EventHandler = Callable[[UnitOfWork, DomainEvent], None]
+
+
+class SystemClock:
+    """The real time, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class UuidGenerator:
+    """Random UUID4 ids, as 32 hex digits."""
+
+    def new_id(self, kind: str) -> str:
+        return uuid.uuid4().hex
+
+
+def new_link_token() -> str:
+    """A customer-link token: 256 random bits from :mod:`secrets`, URL-safe (43 chars)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_link_token(token: str) -> str:
+    """The SHA-256 of a link token; only this is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@attrs.frozen
+class CreatedQuote:
+    """A new quote and its link token: the only time the raw token is available."""
+
+    quote: Quote
+    link_token: str
+
+
+def _fingerprint(command: str, args: Any) -> str:
+    text = json.dumps([command, args], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Quote2Order:
+    """The quote-to-order use cases, one method per action.
+
+    ``unit_of_work`` is a factory of units of work (for example ``MemoryStore()`` or
+    ``SqliteStore(path).unit_of_work``). ``handlers`` run for every event inside the
+    unit of work of the command that caused it.
+    """
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        *,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+        handlers: Sequence[EventHandler] = (),
+        order_number_format: str = "AB-{year}-{number:05d}",
+        proforma_number_format: str = "PF-{year}-{number:05d}",
+    ) -> None:
+        self._uow = unit_of_work
+        self.clock: Clock = clock or SystemClock()
+        self._ids: IdGenerator = ids or UuidGenerator()
+        self._handlers = tuple(handlers)
+        self._order_number_format = order_number_format
+        self._proforma_number_format = proforma_number_format
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _run(
+        self,
+        command: str,
+        body: Callable[[UnitOfWork, datetime], tuple[T, list[DomainEvent]]],
+        *,
+        idempotency_key: str | None = None,
+        args: Any = None,
+        replay: Callable[[UnitOfWork, str], T] | None = None,
+        result_id: Callable[[T], str] | None = None,
+    ) -> T:
+        with self._uow() as uow:
+            fingerprint = ""
+            if idempotency_key is not None:
+                assert replay is not None
+                assert result_id is not None
+                fingerprint = _fingerprint(command, args)
+                record = uow.idempotency.get(idempotency_key)
+                if record is not None:
+                    if (record.command, record.fingerprint) != (command, fingerprint):
+                        raise IdempotencyConflict(idempotency_key)
+                    return replay(uow, record.result_id)
+            now = self.clock.now()
+            result, events = body(uow, now)
+            if idempotency_key is not None:
+                assert result_id is not None
+                uow.idempotency.add(
+                    IdempotencyRecord(idempotency_key, command, fingerprint, result_id(result))
+                )
+            uow.events.append(events)
+            for event in events:
+                for handler in self._handlers:
+                    handler(uow, event)
+            uow.commit()
+            return result
+
+    def _order_command(
+        self,
+        command: str,
+        order_id: str,
+        act: Callable[[UnitOfWork, Order, datetime], list[DomainEvent]],
+        idempotency_key: str | None,
+        args: Any = None,
+    ) -> Order:
+        def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
+            order = uow.orders.get(order_id)
+            events = act(uow, order, now)
+            uow.orders.save(order)
+            return order, events
+
+        return self._run(
+            command,
+            body,
+            idempotency_key=idempotency_key,
+            args=[order_id, args],
+            replay=lambda uow, result: uow.orders.get(result),
+            result_id=lambda order: order.order_id,
+        )
+
+    def _quote_command(self, quote_id: str, act: Callable[[Quote, datetime], DomainEvent]) -> Quote:
+        def body(uow: UnitOfWork, now: datetime) -> tuple[Quote, list[DomainEvent]]:
+            quote = uow.quotes.get(quote_id)
+            event = act(quote, now)
+            uow.quotes.save(quote)
+            return quote, [event]
+
+        return self._run("quote", body)
+
+    def with_retry(
+        self, command: Callable[[], T], *, attempts: int = 5, base_delay: float = 0.002
+    ) -> T:
+        """Run ``command`` and run it again (up to ``attempts`` times) on ConcurrencyError.
+
+        Each command reloads what it changes, so running it again after a conflict acts on
+        the newest state. Waits grow exponentially with jitter between attempts.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return command()
+            except ConcurrencyError:
+                if attempt == attempts:
+                    raise
+                time.sleep(base_delay * (2 ** (attempt - 1)) * (0.5 + random.random()))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- quotes --------------------------------------------------------------------------
+
+    def create_quote(
+        self,
+        *,
+        reseller_id: str,
+        customer: Customer,
+        title: str,
+        positions: Sequence[Position],
+        valid_until: date,
+        currency: str = "EUR",
+        notes: str = "",
+        actor: str = "reseller",
+    ) -> CreatedQuote:
+        """Create a quote whose version 1 is a draft; returns it with its link token."""
+        token = new_link_token()
+
+        def body(uow: UnitOfWork, now: datetime) -> tuple[CreatedQuote, list[DomainEvent]]:
+            quote, event = Quote.create(
+                quote_id=self._ids.new_id("quote"),
+                reseller_id=reseller_id,
+                customer=customer,
+                currency=currency,
+                link_token_hash=hash_link_token(token),
+                title=title,
+                positions=positions,
+                valid_until=valid_until,
+                notes=notes,
+                now=now,
+                actor=actor,
+            )
+            uow.quotes.add(quote)
+            return CreatedQuote(quote, token), [event]
+
+        return self._run("create_quote", body)
+
+    def edit_quote(
+        self,
+        quote_id: str,
+        *,
+        title: str | None = None,
+        positions: Sequence[Position] | None = None,
+        valid_until: date | None = None,
+        notes: str | None = None,
+        actor: str = "reseller",
+    ) -> Quote:
+        """Change the draft version (title, positions, validity, notes)."""
+        return self._quote_command(
+            quote_id,
+            lambda quote, now: quote.edit(
+                title=title,
+                positions=positions,
+                valid_until=valid_until,
+                notes=notes,
+                now=now,
+                actor=actor,
+            ),
+        )
+
+    def send_quote(self, quote_id: str, *, actor: str = "reseller") -> Quote:
+        """Send the draft version to the customer; it is frozen from now on."""
+        return self._quote_command(quote_id, lambda q, now: q.send(now=now, actor=actor))
+
+    def _win(
+        self,
+        command: str,
+        load: Callable[[UnitOfWork], Quote],
+        win: Callable[[Quote, str, datetime], DomainEvent],
+        actor: str,
+        idempotency_key: str | None,
+        args: Any,
+    ) -> Order:
+        def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
+            quote = load(uow)
+            order_id = self._ids.new_id("order")
+            won = win(quote, order_id, now)
+            number = self._order_number_format.format(
+                year=now.year, number=uow.sequences.next("order")
+            )
+            order, created = Order.from_quote(
+                quote, order_id=order_id, order_number=number, now=now, actor=actor
+            )
+            uow.quotes.save(quote)
+            uow.orders.add(order)
+            return order, [won, created]
+
+        return self._run(
+            command,
+            body,
+            idempotency_key=idempotency_key,
+            args=args,
+            replay=lambda uow, result: uow.orders.get(result),
+            result_id=lambda order: order.order_id,
+        )
+
+    def accept_quote(
+        self,
+        link_token: str,
+        version: int,
+        *,
+        actor: str = "customer",
+        idempotency_key: str | None = None,
+    ) -> Order:
+        """The customer accepts ``version`` through the link: the one order is created.
+
+        Accepting again, or accepting a superseded version, raises and creates nothing.
+        """
+        return self._win(
+            "accept_quote",
+            lambda uow: self._by_token(uow, link_token),
+            lambda q, order_id, now: q.accept(
+                version=version, order_id=order_id, now=now, actor=actor
+            ),
+            actor,
+            idempotency_key,
+            [hash_link_token(link_token), version],
+        )
+
+    def mark_quote_won(
+        self, quote_id: str, *, actor: str = "reseller", idempotency_key: str | None = None
+    ) -> Order:
+        """The reseller records the latest sent version as won: the one order is created."""
+        return self._win(
+            "mark_quote_won",
+            lambda uow: uow.quotes.get(quote_id),
+            lambda q, order_id, now: q.mark_won(order_id=order_id, now=now, actor=actor),
+            actor,
+            idempotency_key,
+            [quote_id],
+        )
+
+    def decline_quote(self, link_token: str, version: int, *, actor: str = "customer") -> Quote:
+        """The customer declines the latest version through the link."""
+
+        def body(uow: UnitOfWork, now: datetime) -> tuple[Quote, list[DomainEvent]]:
+            quote = self._by_token(uow, link_token)
+            event = quote.decline(version=version, now=now, actor=actor)
+            uow.quotes.save(quote)
+            return quote, [event]
+
+        return self._run("decline_quote", body)
+
+    def mark_quote_lost(self, quote_id: str, *, actor: str = "reseller") -> Quote:
+        """The reseller records the sent quote as lost."""
+        return self._quote_command(quote_id, lambda q, now: q.mark_lost(now=now, actor=actor))
+
+    def reopen_quote(self, quote_id: str, *, actor: str = "reseller") -> Quote:
+        """Set a lost or expired quote back to draft: creates version N+1."""
+        return self._quote_command(quote_id, lambda q, now: q.reopen(now=now, actor=actor))
+
+    def expire_quotes(self, *, actor: str = "system") -> list[str]:
+        """Mark every sent quote past its validity date as expired; returns their ids.
+
+        A host's job runner calls this, e.g. once a night.
+        """
+        today = self.clock.now().date()
+        with self._uow() as uow:
+            due = [
+                q.quote_id
+                for q in uow.quotes.list()
+                if q.status is QuoteStatus.SENT and q.latest.valid_until < today
+            ]
+        for quote_id in due:
+            self.with_retry(
+                lambda quote_id=quote_id: self._quote_command(  # type: ignore[misc]
+                    quote_id, lambda q, now: q.expire(now=now, actor=actor)
+                )
+            )
+        return due
+
+    # -- orders --------------------------------------------------------------------------
+
+    def confirm_order(
+        self, order_id: str, *, actor: str = "reseller", idempotency_key: str | None = None
+    ) -> Order:
+        """Confirm the order (the customer's order confirmation follows, if enabled)."""
+        return self._order_command(
+            "confirm_order",
+            order_id,
+            lambda uow, order, now: [order.confirm(now=now, actor=actor)],
+            idempotency_key,
+        )
+
+    def reject_order(self, order_id: str, *, reason: str = "", actor: str = "reseller") -> Order:
+        """Reject the order to renegotiate: its quote becomes lost and can be reopened."""
+
+        def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
+            rejected = order.reject(reason=reason, now=now, actor=actor)
+            quote = uow.quotes.get(order.quote_id)
+            lost = quote.reject(order_id=order.order_id, now=now, actor=actor)
+            uow.quotes.save(quote)
+            return [rejected, lost]
+
+        return self._order_command("reject_order", order_id, act, None)
+
+    def complete_order(
+        self,
+        order_id: str,
+        shipments: Sequence[Shipment] = (),
+        *,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+    ) -> Order:
+        """Complete the order with its shipments (carrier + tracking number, entered by hand)."""
+        return self._order_command(
+            "complete_order",
+            order_id,
+            lambda uow, order, now: [order.complete(shipments=shipments, now=now, actor=actor)],
+            idempotency_key,
+            [attrs.asdict(s) for s in shipments],
+        )
+
+    def invoice_order(
+        self, order_id: str, *, actor: str = "reseller", idempotency_key: str | None = None
+    ) -> Order:
+        """Mark the order invoiced (final); its pro-forma invoice gets its own number."""
+
+        def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
+            # Check first, so that a refused invoice does not use up a pro-forma number.
+            ORDER_LIFECYCLE.check(order, "invoice")
+            number = self._proforma_number_format.format(
+                year=now.year, number=uow.sequences.next("proforma")
+            )
+            return [order.invoice(proforma_number=number, now=now, actor=actor)]
+
+        return self._order_command("invoice_order", order_id, act, idempotency_key)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _by_token(self, uow: UnitOfWork, link_token: str) -> Quote:
+        token_hash = hash_link_token(link_token)
+        quote = uow.quotes.get_by_token_hash(token_hash)
+        if not hmac.compare_digest(quote.link_token_hash, token_hash):
+            raise QuoteNotFound("(link token)")
+        return quote
+
+    def quote_for_link(self, link_token: str) -> Quote:
+        """The quote behind a customer link (its ``latest_sent`` is what the link shows)."""
+        with self._uow() as uow:
+            quote = self._by_token(uow, link_token)
+        if quote.latest_sent is None:
+            raise QuoteNotFound("(link token)")
+        return quote
+
+    def get_quote(self, quote_id: str) -> Quote:
+        """The quote with ``quote_id``."""
+        with self._uow() as uow:
+            return uow.quotes.get(quote_id)
+
+    def get_order(self, order_id: str) -> Order:
+        """The order with ``order_id``."""
+        with self._uow() as uow:
+            return uow.orders.get(order_id)
+
+    def list_quotes(self, *, reseller_id: str | None = None) -> Sequence[Quote]:
+        """All quotes (of one reseller)."""
+        with self._uow() as uow:
+            return uow.quotes.list(reseller_id=reseller_id)
+
+    def list_orders(self, *, reseller_id: str | None = None) -> Sequence[Order]:
+        """All orders (of one reseller)."""
+        with self._uow() as uow:
+            return uow.orders.list(reseller_id=reseller_id)
+
+    def history(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
+        """What happened to a quote or order ("quote"/"order"), when and by whom."""
+        with self._uow() as uow:
+            return uow.events.for_aggregate(kind, aggregate_id)
