@@ -22,7 +22,7 @@ from quote2order.money import DocumentTotals, as_decimal, document_totals
 from quote2order.positions import Position
 from quote2order.quotes import Customer, Quote
 
-__all__ = ["Order", "Shipment", "ShipmentItem"]
+__all__ = ["Order", "PositionProcurement", "Shipment", "ShipmentItem"]
 
 
 def _item_quantity(value: Any) -> Decimal:
@@ -53,6 +53,19 @@ class Shipment:
             raise ValidationError("a shipment needs a carrier and a tracking number")
 
 
+@attrs.frozen
+class PositionProcurement:
+    """How much of one order position is in the purchasing cart, ordered, and received.
+
+    The quantity not yet procured is the position's quantity less these three.
+    """
+
+    position_id: str
+    in_cart: Decimal = attrs.field(default=Decimal(0), converter=_item_quantity)
+    ordered: Decimal = attrs.field(default=Decimal(0), converter=_item_quantity)
+    received: Decimal = attrs.field(default=Decimal(0), converter=_item_quantity)
+
+
 @attrs.define
 class Order:
     """The customer's order to the reseller, made from one won quote version.
@@ -78,6 +91,7 @@ class Order:
     rejection_reason: str = ""
     shipments: tuple[Shipment, ...] = ()
     proforma_number: str | None = None
+    procurement: tuple[PositionProcurement, ...] = ()  # per procurable position, once touched
     revision: int = 0
 
     @property

@@ -179,6 +179,8 @@ class Quote:
     created_at: datetime
     status: QuoteStatus = QuoteStatus.DRAFT
     order_id: str | None = None  # the order of the won version, while it is won
+    link_expires_at: datetime | None = None  # None: the link does not expire
+    link_revoked_at: datetime | None = None  # set: the link no longer resolves
     revision: int = 0
 
     @property
