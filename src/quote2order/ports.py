@@ -245,13 +245,26 @@ class UnitOfWork(Protocol):
     Used as a context manager; leaving it without :meth:`commit` rolls back.
     """
 
-    quotes: QuoteRepository
-    orders: OrderRepository
-    events: EventLog
-    sequences: NumberSequence
-    idempotency: IdempotencyStore
-    outbox: Outbox
-    documents: DocumentRepository
+    @property
+    def quotes(self) -> QuoteRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def sequences(self) -> NumberSequence: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def documents(self) -> DocumentRepository: ...
 
     def __enter__(self) -> Self: ...
 

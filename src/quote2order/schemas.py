@@ -1,0 +1,537 @@
+"""The pydantic boundary: validate untrusted input, and serialize quotes and orders.
+
+This is the only module that imports pydantic. Input models refuse unknown fields,
+floats given as money, non-finite or out-of-range numbers, unknown VAT rates, mixed
+currencies and control characters in single-line text; ``to_domain()`` maps them to
+the core model. Output models (``QuoteOut``, ``OrderOut``) map the core model to JSON
+with ``from_domain()`` and back with ``to_domain()``. Every refusal raises
+:class:`quote2order.errors.ValidationError` listing each broken rule.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar
+
+import pydantic
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from quote2order.errors import ValidationError
+from quote2order.lifecycle import OrderStatus, QuoteStatus
+from quote2order.money import CURRENCIES, Money, VatRate
+from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
+from quote2order.positions import CatalogProduct, Position, PositionKind
+from quote2order.quotes import Customer, Quote, QuoteVersion
+
+__all__ = [
+    "DEFAULT_VAT_RATES",
+    "CustomerIn",
+    "OrderOut",
+    "PositionIn",
+    "ProductIn",
+    "QuoteCreateIn",
+    "QuoteEditIn",
+    "QuoteOut",
+    "ShipmentIn",
+    "parse",
+]
+
+#: VAT rates accepted unless a host passes its own set as ``context={"vat_rates": ...}``:
+#: the standard and reduced rates of the EU member states, Switzerland and the UK.
+DEFAULT_VAT_RATES: frozenset[Decimal] = frozenset(
+    Decimal(r)
+    for r in (
+        "0 2.1 2.5 2.6 3 3.8 4 5 5.5 6 7 8 8.1 9 10 12 13 14 15 16 17 18 19 20 "
+        "21 22 23 24 25 25.5 26 27"
+    ).split()
+)
+MAX_AMOUNT = Decimal("1e13")  # ten trillion: far above any real quote, far below overflow
+MAX_QUANTITY = Decimal("1e6")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _no_float(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError("give amounts as strings or integers, never as floating-point numbers")
+    return value
+
+
+def _single_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters (including line breaks) are not allowed here")
+    return value
+
+
+def _multi_line(value: str) -> str:
+    if _CONTROL_MULTILINE.search(value):
+        raise ValueError("control characters other than line breaks and tabs are not allowed")
+    return value
+
+
+def _decimals(places: int) -> AfterValidator:
+    def check(value: Decimal) -> Decimal:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -places:
+            raise ValueError(f"at most {places} decimal places")
+        return value
+
+    return AfterValidator(check)
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    Field(allow_inf_nan=False, ge=-MAX_AMOUNT, le=MAX_AMOUNT),
+    _decimals(4),
+]
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    Field(allow_inf_nan=False, gt=0, le=MAX_QUANTITY),
+    _decimals(4),
+]
+Percent = Annotated[
+    Decimal, BeforeValidator(_no_float), Field(allow_inf_nan=False, ge=0, le=100), _decimals(4)
+]
+Line = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
+ShortLine = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_single_line)]
+OptionalLine = Annotated[str, Field(max_length=200), AfterValidator(_single_line)]
+Text = Annotated[str, Field(max_length=4000), AfterValidator(_multi_line)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+def _known_vat_rate(value: Decimal, info: pydantic.ValidationInfo) -> Decimal:
+    rates = (info.context or {}).get("vat_rates", DEFAULT_VAT_RATES)
+    if value not in rates:
+        raise ValueError(f"unknown VAT rate {value} %")
+    return value
+
+
+def _known_currency(value: str) -> str:
+    if value not in CURRENCIES:
+        raise ValueError(f"unknown ISO 4217 currency {value!r}")
+    return value
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class ProductIn(_In):
+    """A catalog product as the host's catalog describes it now."""
+
+    product_id: ShortLine
+    manufacturer_part_number: ShortLine
+    name: Line
+    purchase_price: Amount | None = None
+
+
+class PositionIn(_In):
+    """One position of a quote. Omit ``position_id`` for a new position."""
+
+    position_id: ShortLine | None = None
+    kind: Literal["catalog", "free_text", "custom"]
+    name: Line
+    description: Text = ""
+    quantity: Quantity
+    unit_price: Amount
+    vat_rate: Annotated[Percent, pydantic.AfterValidator(_known_vat_rate)]
+    discount: Percent = Decimal(0)
+    product: ProductIn | None = None
+
+    def to_domain(self, currency: str) -> Position:
+        """The core position (a new id if none was given)."""
+        product = self.product
+        return Position(
+            position_id=self.position_id or uuid.uuid4().hex[:12],
+            kind=PositionKind(self.kind),
+            name=self.name,
+            quantity=self.quantity,
+            unit_price=Money(self.unit_price, currency),
+            vat_rate=VatRate(self.vat_rate),
+            discount=self.discount,
+            product=None
+            if product is None
+            else CatalogProduct(
+                product.product_id,
+                product.manufacturer_part_number,
+                product.name,
+                None if product.purchase_price is None else Money(product.purchase_price, currency),
+            ),
+            description=self.description,
+        )
+
+    @classmethod
+    def from_domain(cls, position: Position) -> PositionIn:
+        """The input form of a core position (for editing it)."""
+        product = position.product
+        return cls(
+            position_id=position.position_id,
+            kind=position.kind.value,
+            name=position.name,
+            description=position.description,
+            quantity=position.quantity,
+            unit_price=position.unit_price.amount,
+            vat_rate=position.vat_rate.percent,
+            discount=position.discount,
+            product=None
+            if product is None
+            else ProductIn(
+                product_id=product.product_id,
+                manufacturer_part_number=product.manufacturer_part_number,
+                name=product.name,
+                purchase_price=None
+                if product.purchase_price is None
+                else product.purchase_price.amount,
+            ),
+        )
+
+
+class CustomerIn(_In):
+    """The customer a quote is for."""
+
+    customer_id: ShortLine
+    name: Line
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    locale: Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = "de_DE"
+    company: OptionalLine = ""
+    address: Annotated[list[Line], Field(max_length=8)] = []
+    vat_id: Annotated[str, Field(max_length=20, pattern=r"^[A-Z0-9]*$")] = ""
+
+    def to_domain(self) -> Customer:
+        """The core customer."""
+        return Customer(
+            self.customer_id,
+            self.name,
+            self.email,
+            self.locale,
+            self.company,
+            tuple(self.address),
+            self.vat_id,
+        )
+
+    @classmethod
+    def from_domain(cls, customer: Customer) -> CustomerIn:
+        """The input form of a core customer."""
+        return cls(
+            customer_id=customer.customer_id,
+            name=customer.name,
+            email=customer.email,
+            locale=customer.locale,
+            company=customer.company,
+            address=list(customer.address),
+            vat_id=customer.vat_id,
+        )
+
+
+Positions = Annotated[list[PositionIn], Field(max_length=500)]
+
+
+def _check_catalog(positions: list[PositionIn]) -> None:
+    for index, position in enumerate(positions):
+        if (position.kind == "catalog") != (position.product is not None):
+            raise ValidationError(
+                "invalid positions",
+                [(f"positions.{index}.product", "a catalog position needs its product, only it")],
+            )
+        if position.kind == "catalog" and position.quantity != position.quantity.to_integral():
+            raise ValidationError(
+                "invalid positions",
+                [(f"positions.{index}.quantity", "a catalog product's quantity must be whole")],
+            )
+
+
+class QuoteCreateIn(_In):
+    """Everything needed to create a quote (version 1, a draft)."""
+
+    customer: CustomerIn
+    title: Line
+    currency: Annotated[Currency, AfterValidator(_known_currency)] = "EUR"
+    valid_until: date
+    notes: Text = ""
+    positions: Positions = []
+
+    def to_domain(self) -> dict[str, Any]:
+        """Keyword arguments for :meth:`Quote2Order.create_quote` (without ``reseller_id``)."""
+        _check_catalog(self.positions)
+        return {
+            "customer": self.customer.to_domain(),
+            "title": self.title,
+            "currency": self.currency,
+            "valid_until": self.valid_until,
+            "notes": self.notes,
+            "positions": [p.to_domain(self.currency) for p in self.positions],
+        }
+
+
+class QuoteEditIn(_In):
+    """Changes to a draft version; omitted fields stay as they are."""
+
+    title: Line | None = None
+    valid_until: date | None = None
+    notes: Text | None = None
+    positions: Positions | None = None
+
+    def to_domain(self, currency: str) -> dict[str, Any]:
+        """Keyword arguments for :meth:`Quote2Order.edit_quote`."""
+        if self.positions is not None:
+            _check_catalog(self.positions)
+        return {
+            "title": self.title,
+            "valid_until": self.valid_until,
+            "notes": self.notes,
+            "positions": None
+            if self.positions is None
+            else [p.to_domain(currency) for p in self.positions],
+        }
+
+
+class ShipmentItemIn(_In):
+    """A quantity of one position in a shipment."""
+
+    position_id: ShortLine
+    quantity: Quantity
+
+
+class ShipmentIn(_In):
+    """A shipment: carrier and tracking number entered by hand; no items = whole order."""
+
+    carrier: Line
+    tracking_number: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w\-./ ]+$")]
+    items: Annotated[list[ShipmentItemIn], Field(max_length=500)] = []
+
+    def to_domain(self) -> Shipment:
+        """The core shipment."""
+        return Shipment(
+            self.carrier,
+            self.tracking_number,
+            tuple(ShipmentItem(i.position_id, i.quantity) for i in self.items),
+        )
+
+    @classmethod
+    def from_domain(cls, shipment: Shipment) -> ShipmentIn:
+        """The input form of a core shipment."""
+        return cls(
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            items=[
+                ShipmentItemIn(position_id=i.position_id, quantity=i.quantity)
+                for i in shipment.items
+            ],
+        )
+
+
+# -- output ------------------------------------------------------------------------------
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VersionOut(_Out):
+    """One quote version as JSON."""
+
+    number: int
+    title: str
+    valid_until: date
+    created_at: datetime
+    notes: str
+    sent_at: datetime | None
+    content_hash: str | None
+    positions: list[PositionIn]
+
+
+class QuoteOut(_Out):
+    """A quote as JSON (the link token itself is never part of it, only its hash)."""
+
+    quote_id: str
+    reseller_id: str
+    customer: CustomerIn
+    currency: str
+    link_token_hash: str
+    created_at: datetime
+    status: QuoteStatus
+    order_id: str | None
+    link_expires_at: datetime | None
+    link_revoked_at: datetime | None
+    revision: int
+    versions: list[VersionOut]
+
+    @classmethod
+    def from_domain(cls, quote: Quote) -> QuoteOut:
+        """The JSON form of a core quote."""
+        return cls(
+            quote_id=quote.quote_id,
+            reseller_id=quote.reseller_id,
+            customer=CustomerIn.from_domain(quote.customer),
+            currency=quote.currency,
+            link_token_hash=quote.link_token_hash,
+            created_at=quote.created_at,
+            status=quote.status,
+            order_id=quote.order_id,
+            link_expires_at=quote.link_expires_at,
+            link_revoked_at=quote.link_revoked_at,
+            revision=quote.revision,
+            versions=[
+                VersionOut(
+                    number=v.number,
+                    title=v.title,
+                    valid_until=v.valid_until,
+                    created_at=v.created_at,
+                    notes=v.notes,
+                    sent_at=v.sent_at,
+                    content_hash=v.content_hash,
+                    positions=[PositionIn.from_domain(p) for p in v.positions],
+                )
+                for v in quote.versions
+            ],
+        )
+
+    def to_domain(self) -> Quote:
+        """The core quote back from its JSON form."""
+        return Quote(
+            quote_id=self.quote_id,
+            reseller_id=self.reseller_id,
+            customer=self.customer.to_domain(),
+            currency=self.currency,
+            link_token_hash=self.link_token_hash,
+            versions=[
+                QuoteVersion(
+                    number=v.number,
+                    title=v.title,
+                    positions=tuple(p.to_domain(self.currency) for p in v.positions),
+                    valid_until=v.valid_until,
+                    created_at=v.created_at,
+                    notes=v.notes,
+                    sent_at=v.sent_at,
+                    content_hash=v.content_hash,
+                )
+                for v in self.versions
+            ],
+            created_at=self.created_at,
+            status=self.status,
+            order_id=self.order_id,
+            link_expires_at=self.link_expires_at,
+            link_revoked_at=self.link_revoked_at,
+            revision=self.revision,
+        )
+
+
+class ProcurementOut(_Out):
+    """Procurement quantities of one order position."""
+
+    position_id: str
+    in_cart: Decimal
+    ordered: Decimal
+    received: Decimal
+
+
+class OrderOut(_Out):
+    """An order as JSON."""
+
+    order_id: str
+    order_number: str
+    reseller_id: str
+    quote_id: str
+    quote_version: int
+    customer: CustomerIn
+    currency: str
+    positions: list[PositionIn]
+    created_at: datetime
+    status: OrderStatus
+    confirmed_at: datetime | None
+    completed_at: datetime | None
+    invoiced_at: datetime | None
+    rejected_at: datetime | None
+    rejection_reason: str
+    shipments: list[ShipmentIn]
+    proforma_number: str | None
+    procurement: list[ProcurementOut]
+    revision: int
+
+    @classmethod
+    def from_domain(cls, order: Order) -> OrderOut:
+        """The JSON form of a core order."""
+        return cls(
+            order_id=order.order_id,
+            order_number=order.order_number,
+            reseller_id=order.reseller_id,
+            quote_id=order.quote_id,
+            quote_version=order.quote_version,
+            customer=CustomerIn.from_domain(order.customer),
+            currency=order.currency,
+            positions=[PositionIn.from_domain(p) for p in order.positions],
+            created_at=order.created_at,
+            status=order.status,
+            confirmed_at=order.confirmed_at,
+            completed_at=order.completed_at,
+            invoiced_at=order.invoiced_at,
+            rejected_at=order.rejected_at,
+            rejection_reason=order.rejection_reason,
+            shipments=[ShipmentIn.from_domain(s) for s in order.shipments],
+            proforma_number=order.proforma_number,
+            procurement=[
+                ProcurementOut(
+                    position_id=p.position_id,
+                    in_cart=p.in_cart,
+                    ordered=p.ordered,
+                    received=p.received,
+                )
+                for p in order.procurement
+            ],
+            revision=order.revision,
+        )
+
+    def to_domain(self) -> Order:
+        """The core order back from its JSON form."""
+        return Order(
+            order_id=self.order_id,
+            order_number=self.order_number,
+            reseller_id=self.reseller_id,
+            quote_id=self.quote_id,
+            quote_version=self.quote_version,
+            customer=self.customer.to_domain(),
+            currency=self.currency,
+            positions=tuple(p.to_domain(self.currency) for p in self.positions),
+            created_at=self.created_at,
+            status=self.status,
+            confirmed_at=self.confirmed_at,
+            completed_at=self.completed_at,
+            invoiced_at=self.invoiced_at,
+            rejected_at=self.rejected_at,
+            rejection_reason=self.rejection_reason,
+            shipments=tuple(s.to_domain() for s in self.shipments),
+            proforma_number=self.proforma_number,
+            procurement=tuple(
+                PositionProcurement(p.position_id, p.in_cart, p.ordered, p.received)
+                for p in self.procurement
+            ),
+            revision=self.revision,
+        )
+
+
+def parse(
+    model: type[M],
+    data: str | bytes | dict[str, Any],
+    *,
+    vat_rates: frozenset[Decimal] | None = None,
+) -> M:
+    """Validate ``data`` (JSON text or a dict) as ``model``; refusals are ValidationError.
+
+    ``vat_rates`` replaces :data:`DEFAULT_VAT_RATES` for this call.
+    """
+    context = {"vat_rates": vat_rates if vat_rates is not None else DEFAULT_VAT_RATES}
+    try:
+        if isinstance(data, str | bytes):
+            return model.model_validate_json(data, context=context)
+        return model.model_validate(data, context=context)
+    except pydantic.ValidationError as error:
+        problems = [(".".join(str(part) for part in e["loc"]), e["msg"]) for e in error.errors()]
+        summary = "; ".join(f"{loc}: {msg}" for loc, msg in problems)
+        raise ValidationError(f"invalid {model.__name__}: {summary}", problems) from None
