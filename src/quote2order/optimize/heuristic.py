@@ -108,9 +108,7 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
         i = inst.arc_line[b]
         for a in inst.line_arcs[i]:
             if units[a] and inst.arc_sup[a] != s:
-                moves.append(
-                    ((inst.arc_wprice[b] - inst.arc_wprice[a]) / inst.arc_price[b], a, b)
-                )
+                moves.append(((inst.arc_wprice[b] - inst.arc_wprice[a]) / inst.arc_price[b], a, b))
     moves.sort()
     no_split = inst.constraints.no_split
     for _, a, b in moves:
@@ -154,11 +152,7 @@ def evaluate(inst: Instance, open_: list[bool], *, polish: bool = True) -> Solut
     open_ = list(open_)
     while True:
         sol = _finish(inst, _assign(inst, open_))
-        below = [
-            s
-            for s, g in enumerate(sol.goods)
-            if g > _EPS and g < inst.mov[s] - _EPS
-        ]
+        below = [s for s, g in enumerate(sol.goods) if g > _EPS and g < inst.mov[s] - _EPS]
         if not below:
             break
         repaired = True
@@ -282,9 +276,7 @@ def local_search(
                     break
             # Swap: open t and close the open supplier it relieves most.
             drops = sorted(
-                (_drop_estimate(inst, _with_open(best, t), s), s)
-                for s in range(n)
-                if best.open[s]
+                (_drop_estimate(inst, _with_open(best, t), s), s) for s in range(n) if best.open[s]
             )
             for _, s in drops[:2]:
                 trial = list(best.open)

@@ -237,7 +237,11 @@ def build_plan(
             q = units[a]
             allocations.append(
                 Allocation(
-                    line.line_id, line.product_id, offer.supplier_id, q, offer.unit_price,
+                    line.line_id,
+                    line.product_id,
+                    offer.supplier_id,
+                    q,
+                    offer.unit_price,
                     offer.unit_price * q,
                 )
             )
@@ -263,9 +267,14 @@ def build_plan(
     if proven:
         dec_bound, gap = objective, 0.0
     elif bound is not None:
-        # Round the float bound down to a cent-like step so that it stays a valid bound.
-        dec_bound = min(objective, Decimal(repr(bound)).quantize(Decimal("0.0001")) - Decimal("0.0001"))
-        dec_bound = max(dec_bound, ZERO)
+        # Snap the float bound to the objective's decimal step, rounding down unless the float
+        # is only off by rounding noise, so that it stays a valid bound.
+        exponent = objective.as_tuple().exponent
+        step = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
+        dec_bound = Decimal(repr(bound)).quantize(step)
+        if dec_bound > Decimal(repr(bound + 1e-6)):
+            dec_bound -= step
+        dec_bound = max(min(dec_bound, objective), ZERO)
         gap = 0.0 if objective == 0 else float((objective - dec_bound) / objective)
     reasons = {
         line.line_id: _line_reason(inst, i, per_line.get(i, []), units, goods)

@@ -110,10 +110,11 @@ class SupplierTerms:
 
     def shipping_for(self, goods: Decimal) -> Decimal:
         """Shipping charged for an order of ``goods`` value (zero when nothing is ordered)."""
+        free = self.shipping_cost * 0  # zero with the amount's decimal places
         if goods <= 0:
-            return ZERO
+            return free
         if self.free_shipping_threshold is not None and goods >= self.free_shipping_threshold:
-            return ZERO
+            return free
         return self.shipping_cost
 
 

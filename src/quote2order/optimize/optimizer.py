@@ -67,17 +67,15 @@ def optimize(
             time_limit=time_limit,
             needs_shortfall=not _complete(inst, cheap),
         )
-        return _checked(
-            inst, result.units, "milp", began, result.bound, proven=result.proven
-        )
+        return _checked(inst, result.units, "milp", began, result.bound, proven=result.proven)
     search_limit = None if time_limit is None else time_limit / (4 if exact else 1)
     sol = heuristic.local_search(inst, time_limit=search_limit)
     if not exact:
         return _checked(inst, sol.as_dict(), "heuristic", began, _lower_bound(inst, sol))
-    remaining = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - began))
-    result = milp.solve(
-        inst, sol, time_limit=remaining, needs_shortfall=not _complete(inst, sol)
+    remaining = (
+        None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - began))
     )
+    result = milp.solve(inst, sol, time_limit=remaining, needs_shortfall=not _complete(inst, sol))
     plan = _checked(inst, result.units, "milp", began, result.bound, proven=result.proven)
     fallback = build_plan(inst, sol.as_dict(), "heuristic")
     if _score(fallback) < _score(plan):
@@ -132,9 +130,7 @@ def _checked(
     return plan
 
 
-def plan_violations(
-    problem: ProcurementProblem, constraints: Constraints, plan: Plan
-) -> list[str]:
+def plan_violations(problem: ProcurementProblem, constraints: Constraints, plan: Plan) -> list[str]:
     """Every way in which ``plan`` breaks stock, minimum order values or the constraints."""
     found: list[str] = []
     offers = {(o.supplier_id, o.product_id): o for o in problem.offers}
