@@ -128,7 +128,7 @@ def solve(
             sups = {inst.arc_sup[a] for a in arcs}
             if len(sups) == 1:
                 forced[sups.pop()] = True
-        for i, arcs in enumerate(inst.line_arcs):
+        for arcs in inst.line_arcs:
             if len(arcs) == 1:
                 lower[x[arcs[0]]] = upper[x[arcs[0]]]
     y: list[int] = []
@@ -195,7 +195,7 @@ def solve(
         row(-inf, float(limit), [(ys, 1.0) for ys in y])
 
     with _quiet_stdout():
-        h = highspy.Highs()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 1)
     n_cols = len(lower)

@@ -7,7 +7,7 @@ because binary fractions cannot represent prices exactly.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -46,46 +46,62 @@ def money(value: object, where: str = "amount") -> Decimal:
     return amount
 
 
-def _money_field(where: str) -> Any:
-    return attrs.field(converter=lambda v: money(v, where))
+def _unit_price(value: object) -> Decimal:
+    return money(value, "unit_price")
 
 
-def _count(where: str, minimum: int) -> Any:
+def _shipping_cost(value: object) -> Decimal:
+    return money(value, "shipping_cost")
+
+
+def _threshold(value: object) -> Decimal | None:
+    return None if value is None else money(value, "free_shipping_threshold")
+
+
+def _minimum(value: object) -> Decimal:
+    return money(value, "minimum_order_value")
+
+
+def _tolerance(value: object) -> Decimal:
+    return money(value, "partner_tolerance")
+
+
+def _count(where: str, minimum: int) -> Callable[[object, attrs.Attribute[int], object], None]:
     def check(_: object, __: attrs.Attribute[int], value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(f"{where} must be an integer, got {value!r}")
         if value < minimum:
             raise ValidationError(f"{where} must be at least {minimum}, got {value}")
 
-    return attrs.field(validator=check)
+    return check
 
 
-def _text(where: str) -> Any:
+def _text(where: str) -> Callable[[object, attrs.Attribute[str], object], None]:
     def check(_: object, __: attrs.Attribute[str], value: object) -> None:
         if not isinstance(value, str) or not value:
             raise ValidationError(f"{where} must be a non-empty string, got {value!r}")
 
-    return attrs.field(validator=check)
+    return check
 
 
 @attrs.frozen
 class CartLine:
     """One position to procure: ``quantity`` units of ``product_id``."""
 
-    line_id: str = _text("line_id")
-    product_id: str = _text("product_id")
-    quantity: int = _count("quantity", 1)
+    line_id: str = attrs.field(validator=_text("line_id"))
+    product_id: str = attrs.field(validator=_text("product_id"))
+    quantity: int = attrs.field(validator=_count("quantity", 1))
 
 
 @attrs.frozen
 class Offer:
     """A supplier's price, stock and delivery time for one product."""
 
-    supplier_id: str = _text("supplier_id")
-    product_id: str = _text("product_id")
-    unit_price: Decimal = _money_field("unit_price")
-    stock: int = _count("stock", 0)
-    delivery_days: int = _count("delivery_days", 0)
+    supplier_id: str = attrs.field(validator=_text("supplier_id"))
+    product_id: str = attrs.field(validator=_text("product_id"))
+    unit_price: Decimal = attrs.field(converter=_unit_price)
+    stock: int = attrs.field(validator=_count("stock", 0))
+    delivery_days: int = attrs.field(validator=_count("delivery_days", 0))
     partner: bool = False
 
 
@@ -98,15 +114,10 @@ class SupplierTerms:
     receive goods worth at least ``minimum_order_value``.
     """
 
-    supplier_id: str = _text("supplier_id")
-    shipping_cost: Decimal = _money_field("shipping_cost")
-    free_shipping_threshold: Decimal | None = attrs.field(
-        default=None,
-        converter=lambda v: None if v is None else money(v, "free_shipping_threshold"),
-    )
-    minimum_order_value: Decimal = attrs.field(
-        default=ZERO, converter=lambda v: money(v, "minimum_order_value")
-    )
+    supplier_id: str = attrs.field(validator=_text("supplier_id"))
+    shipping_cost: Decimal = attrs.field(converter=_shipping_cost)
+    free_shipping_threshold: Decimal | None = attrs.field(default=None, converter=_threshold)
+    minimum_order_value: Decimal = attrs.field(default=ZERO, converter=_minimum)
 
     def shipping_for(self, goods: Decimal) -> Decimal:
         """Shipping charged for an order of ``goods`` value (zero when nothing is ordered)."""
@@ -200,9 +211,7 @@ class Strategy:
     """
 
     kind: StrategyKind = attrs.field(default="cheapest", validator=_strategy_kind)
-    partner_tolerance: Decimal = attrs.field(
-        default=ZERO, converter=lambda v: money(v, "partner_tolerance")
-    )
+    partner_tolerance: Decimal = attrs.field(default=ZERO, converter=_tolerance)
 
     def __attrs_post_init__(self) -> None:
         if self.partner_tolerance >= 100:
