@@ -142,9 +142,7 @@ class SupersededVersion(Conflict):
     """The version named is not the quote's latest one."""
 
     def __init__(self, quote_id: str, version: int, latest: int) -> None:
-        super().__init__(
-            f"quote {quote_id} version {version} is superseded by version {latest}"
-        )
+        super().__init__(f"quote {quote_id} version {version} is superseded by version {latest}")
         self.quote_id = quote_id
         self.version = version
         self.latest = latest

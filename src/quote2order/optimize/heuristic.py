@@ -180,8 +180,18 @@ def evaluate(inst: Instance, open_: list[bool], *, polish: bool = True) -> Solut
 
 
 def cheapest_per_line(inst: Instance) -> Solution:
-    """Every line at its cheapest offers; suppliers below their minimum are dropped."""
-    return evaluate(inst, [True] * len(inst.sup_ids), polish=False)
+    """Every line at its cheapest offers; suppliers below their minimum are dropped.
+
+    Over the supplier limit, the suppliers with the least goods are dropped first.
+    """
+    sol = evaluate(inst, [True] * len(inst.sup_ids), polish=False)
+    limit = inst.constraints.max_suppliers
+    while limit is not None and sol.used > limit:
+        smallest = min((g, s) for s, g in enumerate(sol.goods) if g > _EPS)[1]
+        trial = list(sol.open)
+        trial[smallest] = False
+        sol = evaluate(inst, trial, polish=False)
+    return sol
 
 
 def _drop_estimate(inst: Instance, sol: Solution, s: int) -> float:

@@ -5,6 +5,7 @@ An *arc* is a (cart line, eligible offer) pair; both solution paths decide units
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -91,17 +92,19 @@ def build_instance(
         remaining: dict[str, int] = {}
         for i, line in enumerate(lines):
             everything = by_product.get(line.product_id, [])
-            offers = [
+            allowed = [
                 o
                 for o in everything
                 if o.stock > 0
                 and (days is None or o.delivery_days <= days)
                 and (strategy.kind != "partners-only" or o.partner)
-                and o.supplier_id not in excluded
             ]
+            offers = [o for o in allowed if o.supplier_id not in excluded]
             eligible[line.product_id] = offers
             if constraints.no_split:
-                available = max((o.stock for o in offers), default=0)
+                # Without splitting a line is bought in one piece: as many units as the
+                # largest single stock allows, from one supplier, or not at all.
+                available = max((o.stock for o in allowed), default=0)
             else:
                 available = remaining.setdefault(line.product_id, sum(o.stock for o in offers))
             covered = min(line.quantity, available)
@@ -266,7 +269,7 @@ def build_plan(
     gap: float | None = None
     if proven:
         dec_bound, gap = objective, 0.0
-    elif bound is not None:
+    elif bound is not None and math.isfinite(bound):
         # Snap the float bound to the objective's decimal step, rounding down unless the float
         # is only off by rounding noise, so that it stays a valid bound.
         exponent = objective.as_tuple().exponent

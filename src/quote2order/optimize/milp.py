@@ -94,6 +94,8 @@ def solve(
     needs_shortfall: bool = True,
 ) -> MilpResult:
     """Solve the instance to proven optimality (or until ``time_limit`` seconds pass)."""
+    if not inst.arc_line:
+        return MilpResult(units={}, bound=0.0, proven=True)  # nothing can be bought
     import highspy
     import numpy as np
 

@@ -158,7 +158,7 @@ class ProcurementProblem:
                 if not isinstance(item, cls):
                     errors.append((f"{kind}[{index}]", f"expected {cls.__name__}"))
         if errors:
-            raise ValidationError("invalid procurement problem", errors)
+            raise _invalid(errors)
         _duplicates(errors, "lines", [line.line_id for line in self.lines])
         _duplicates(errors, "offers", [(o.supplier_id, o.product_id) for o in self.offers])
         _duplicates(errors, "terms", [t.supplier_id for t in self.terms])
@@ -169,7 +169,7 @@ class ProcurementProblem:
                     (f"offers[{offer.supplier_id}]", "partner flag differs between offers")
                 )
         if errors:
-            raise ValidationError("invalid procurement problem", errors)
+            raise _invalid(errors)
 
     def terms_for(self, supplier_id: str) -> SupplierTerms:
         """The supplier's terms; free shipping and no minimum when none were given."""
@@ -181,6 +181,11 @@ class ProcurementProblem:
     def is_partner(self, supplier_id: str) -> bool:
         """Whether the supplier's offers carry the partner flag."""
         return any(o.partner for o in self.offers if o.supplier_id == supplier_id)
+
+
+def _invalid(errors: list[tuple[str, str]]) -> ValidationError:
+    text = "; ".join(f"{where}: {message}" for where, message in errors)
+    return ValidationError(f"invalid procurement problem: {text}", errors)
 
 
 def _duplicates(errors: list[tuple[str, str]], where: str, keys: list[Any]) -> None:

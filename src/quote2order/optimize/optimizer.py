@@ -76,11 +76,16 @@ def optimize(
         None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - began))
     )
     result = milp.solve(inst, sol, time_limit=remaining, needs_shortfall=not _complete(inst, sol))
-    plan = _checked(inst, result.units, "milp", began, result.bound, proven=result.proven)
+    bound = result.bound
+    if not result.proven and _complete(inst, sol):
+        # The cheapest-goods bound can beat HiGHS's when the time limit stopped it early.
+        candidates = [b for b in (bound, _lower_bound(inst, sol)) if b is not None]
+        bound = max(candidates, default=None)
+    plan = _checked(inst, result.units, "milp", began, bound, proven=result.proven)
     fallback = build_plan(inst, sol.as_dict(), "heuristic")
     if _score(fallback) < _score(plan):
         # Only possible when the time limit stopped HiGHS before it matched its start plan.
-        return _checked(inst, sol.as_dict(), "heuristic", began, result.bound)
+        return _checked(inst, sol.as_dict(), "heuristic", began, bound)
     return plan
 
 
