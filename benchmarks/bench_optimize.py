@@ -25,8 +25,12 @@ from quote2order.optimize.generate import REGIMES, random_problem  # noqa: E402
 FULL_SIZES = [(20, 5), (100, 20), (100, 50), (300, 50), (1000, 100)]
 QUICK_SIZES = [(20, 5), (100, 20), (100, 50), (300, 50)]
 METHODS = ["cheapest-per-line", "heuristic", "milp-plain", "milp"]
-LABELS = {"cheapest-per-line": "cheapest", "heuristic": "heuristic", "milp-plain": "plain MILP",
-          "milp": "exact"}
+LABELS = {
+    "cheapest-per-line": "cheapest",
+    "heuristic": "heuristic",
+    "milp-plain": "plain MILP",
+    "milp": "exact",
+}
 
 
 def _run(problem: object, method: str, time_limit: float) -> tuple[Plan, float]:
@@ -45,8 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     seeds = args.seeds or (2 if args.quick else 5)
 
     head = f"| regime | size | {' | '.join(LABELS[m] for m in METHODS)} | exact vs plain |"
-    print(f"seeds per row: {seeds}; cells: median cost above optimum / median seconds;"
-          f" MILP time limit {args.time_limit:g} s")
+    print(
+        f"seeds per row: {seeds}; cells: median cost above optimum / median seconds;"
+        f" MILP time limit {args.time_limit:g} s"
+    )
     print(head)
     print("|" + "---|" * (len(METHODS) + 3))
     for regime in REGIMES:
@@ -60,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
                 proven = [plans[m][0] for m in ("milp", "milp-plain") if plans[m][0].optimal]
                 if not proven:
                     unproven += 1
-                best = min(p.objective for p in proven) if proven else min(
-                    p.objective for p, _ in plans.values()
+                best = (
+                    min(p.objective for p in proven)
+                    if proven
+                    else min(p.objective for p, _ in plans.values())
                 )
                 for m, (plan, seconds) in plans.items():
                     gap = (plan.objective / best - 1) * 100 if best else Decimal(0)
