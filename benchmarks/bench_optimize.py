@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from quote2order.optimize import Plan, optimize  # noqa: E402
-from quote2order.optimize.generate import REGIMES, random_problem  # noqa: E402
+from quote2order.optimize import Plan, optimize
+from quote2order.optimize.generate import REGIMES, random_problem
 
 FULL_SIZES = [(20, 5), (100, 20), (100, 50), (300, 50), (1000, 100)]
 QUICK_SIZES = [(20, 5), (100, 20), (100, 50), (300, 50)]
