@@ -1,0 +1,309 @@
+"""Pure-Python procurement heuristics: cheapest-per-line and a shipping-aware local search.
+
+Both work on the set of *open* suppliers: given that set, every line takes its cheapest open
+offers (by the strategy's scored price) up to their stock, then suppliers below their minimum
+order value are topped up by pulling units from other suppliers or closed, and suppliers just
+short of free shipping pull units when that costs less than the shipping. The local search then
+drops, adds and swaps suppliers while the lexicographic score (uncovered units, suppliers for
+``fewest-sources``, cost) improves.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from quote2order.optimize.instance import Instance
+
+_EPS = 1e-7
+
+
+@dataclass(slots=True)
+class Solution:
+    """Units per arc and the derived per-supplier goods values."""
+
+    units: list[int]
+    goods: list[float]
+    open: list[bool]
+    short: int
+    cost: float
+    used: int
+
+    @property
+    def key(self) -> tuple[int, int, float]:
+        return (self.short, self.used, self.cost)
+
+    def as_dict(self) -> dict[int, int]:
+        return {a: q for a, q in enumerate(self.units) if q}
+
+
+def _key(inst: Instance, sol: Solution) -> tuple[int, int, float]:
+    return (sol.short, sol.used if inst.fewest else 0, sol.cost)
+
+
+def _assign(inst: Instance, open_: list[bool]) -> Solution:
+    n_arcs = len(inst.arc_line)
+    units = [0] * n_arcs
+    goods = [0.0] * len(inst.sup_ids)
+    rem = list(inst.off_stock)
+    short = 0
+    arc_sup, arc_off, price = inst.arc_sup, inst.arc_off, inst.arc_price
+    for i, arcs in enumerate(inst.line_arcs):
+        need = inst.target[i]
+        if need == 0:
+            continue
+        for a in arcs:
+            s = arc_sup[a]
+            if not open_[s]:
+                continue
+            k = arc_off[a]
+            if inst.constraints.no_split:
+                if rem[k] < need:
+                    continue
+                take = need
+            else:
+                take = min(need, rem[k])
+                if take <= 0:
+                    continue
+            units[a] = take
+            rem[k] -= take
+            goods[s] += take * price[a]
+            need -= take
+            if need == 0:
+                break
+        short += need
+    return Solution(units, goods, list(open_), short, 0.0, 0)
+
+
+def _finish(inst: Instance, sol: Solution) -> Solution:
+    cost = 0.0
+    used = 0
+    for a, q in enumerate(sol.units):
+        if q:
+            cost += q * inst.arc_wprice[a]
+    for s, g in enumerate(sol.goods):
+        if g > _EPS:
+            used += 1
+            cost += inst.weight[s] * inst.shipping(s, g)
+    sol.cost = cost
+    sol.used = used
+    return sol
+
+
+def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | None:
+    """Move units from other suppliers to ``s`` until its goods reach ``target``.
+
+    Cheapest moves (extra scored cost per unit of value gained) first; a donor is never left
+    below its minimum order value. Returns a new solution or None when the target is missed.
+    """
+    units = list(sol.units)
+    goods = list(sol.goods)
+    rem = list(inst.off_stock)
+    for a, q in enumerate(units):
+        if q:
+            rem[inst.arc_off[a]] -= q
+    moves: list[tuple[float, int, int]] = []
+    for b in inst.sup_arcs[s]:
+        i = inst.arc_line[b]
+        for a in inst.line_arcs[i]:
+            if units[a] and inst.arc_sup[a] != s:
+                moves.append(((inst.arc_wprice[b] - inst.arc_wprice[a]) / inst.arc_price[b], a, b))
+    moves.sort()
+    no_split = inst.constraints.no_split
+    for _, a, b in moves:
+        if goods[s] >= target - _EPS:
+            break
+        q = units[a]
+        if q == 0:
+            continue
+        kb = inst.arc_off[b]
+        if no_split:
+            if units[b] or rem[kb] < q:
+                continue
+            t = q
+        else:
+            t = min(q, rem[kb], math.ceil((target - goods[s]) / inst.arc_price[b] - 1e-9))
+            if t <= 0:
+                continue
+        donor = inst.arc_sup[a]
+        left = goods[donor] - t * inst.arc_price[a]
+        if left > _EPS and left < inst.mov[donor] - _EPS:
+            if no_split:
+                continue
+            # Move the whole remaining line rather than strand the donor below its minimum.
+            t = min(q, rem[kb])
+            left = goods[donor] - t * inst.arc_price[a]
+            if left > _EPS and left < inst.mov[donor] - _EPS:
+                continue
+        units[a] -= t
+        units[b] += t
+        rem[inst.arc_off[a]] += t
+        rem[kb] -= t
+        goods[donor] = max(0.0, left)
+        goods[s] += t * inst.arc_price[b]
+    if goods[s] < target - _EPS:
+        return None
+    return _finish(inst, Solution(units, goods, list(sol.open), sol.short, 0.0, 0))
+
+
+def evaluate(inst: Instance, open_: list[bool], *, polish: bool = True) -> Solution:
+    """Assign lines to the open suppliers and repair minimum order values (and shipping)."""
+    open_ = list(open_)
+    while True:
+        sol = _finish(inst, _assign(inst, open_))
+        below = [s for s, g in enumerate(sol.goods) if g > _EPS and g < inst.mov[s] - _EPS]
+        if not below:
+            break
+        repaired = True
+        for s in below:
+            pulled = _pull(inst, sol, s, inst.mov[s]) if polish else None
+            if pulled is None or any(
+                _EPS < g < inst.mov[t] - _EPS for t, g in enumerate(pulled.goods)
+            ):
+                open_[s] = False
+                repaired = False
+                break
+            sol = pulled
+        if repaired:
+            break
+    if polish:
+        # Pull goods to suppliers that pay shipping when reaching the threshold is cheaper.
+        for s, g in enumerate(sol.goods):
+            thr = inst.threshold[s]
+            if g > _EPS and thr is not None and g < thr - _EPS and inst.ship[s] > 0:
+                pulled = _pull(inst, sol, s, thr)
+                if pulled is not None and _key(inst, pulled) < _key(inst, sol):
+                    sol = pulled
+    sol.open = [o and g > _EPS for o, g in zip(open_, sol.goods, strict=True)]
+    return sol
+
+
+def cheapest_per_line(inst: Instance) -> Solution:
+    """Every line at its cheapest offers; suppliers below their minimum are dropped.
+
+    Over the supplier limit, the suppliers with the least goods are dropped first.
+    """
+    sol = evaluate(inst, [True] * len(inst.sup_ids), polish=False)
+    limit = inst.constraints.max_suppliers
+    while limit is not None and sol.used > limit:
+        smallest = min((g, s) for s, g in enumerate(sol.goods) if g > _EPS)[1]
+        trial = list(sol.open)
+        trial[smallest] = False
+        sol = evaluate(inst, trial, polish=False)
+    return sol
+
+
+def _drop_estimate(inst: Instance, sol: Solution, s: int) -> float:
+    """Rough change in cost when ``s`` closes: next open offer per line, saved shipping."""
+    delta = -inst.weight[s] * inst.shipping(s, sol.goods[s])
+    for a in inst.sup_arcs[s]:
+        q = sol.units[a]
+        if not q:
+            continue
+        alt = None
+        for b in inst.line_arcs[inst.arc_line[a]]:
+            if b != a and sol.open[inst.arc_sup[b]]:
+                alt = b
+                break
+        if alt is None:
+            return math.inf
+        delta += q * (inst.arc_wprice[alt] - inst.arc_wprice[a])
+    return delta
+
+
+def _add_estimate(inst: Instance, sol: Solution, s: int) -> float:
+    """Rough change in cost when ``s`` opens: lines that get cheaper, plus its shipping."""
+    gain = 0.0
+    value = 0.0
+    for b in inst.sup_arcs[s]:
+        i = inst.arc_line[b]
+        current = 0.0
+        for a in inst.line_arcs[i]:
+            if sol.units[a]:
+                current = max(current, inst.arc_wprice[a])
+        if current == 0.0 and inst.target[i]:
+            continue
+        if inst.arc_wprice[b] < current:
+            q = min(inst.arc_cap[b], inst.target[i])
+            gain += q * (current - inst.arc_wprice[b])
+            value += q * inst.arc_price[b]
+    if value < inst.mov[s]:
+        return math.inf
+    return inst.weight[s] * inst.shipping(s, value) - gain
+
+
+def local_search(
+    inst: Instance, time_limit: float | None = None, max_rounds: int = 10_000
+) -> Solution:
+    """Shipping-aware construction (greedy supplier drops) plus drop/add/swap improvement."""
+    start = time.perf_counter()
+    deadline = None if time_limit is None else start + time_limit
+    n = len(inst.sup_ids)
+    best = evaluate(inst, [True] * n)
+    limit = inst.constraints.max_suppliers
+
+    def better(cand: Solution, cur: Solution) -> bool:
+        if limit is not None and cand.used > limit:
+            return cand.used < cur.used
+        if limit is not None and cur.used > limit:
+            return True
+        return _key(inst, cand) < _key(inst, cur)
+
+    tries = 3
+    for _ in range(max_rounds):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        improved = False
+        # Drops, most promising first; forced while over the supplier limit.
+        opened = [s for s in range(n) if best.open[s]]
+        estimates = sorted((_drop_estimate(inst, best, s), s) for s in opened)
+        over = limit is not None and best.used > limit
+        for est, s in estimates[:tries]:
+            if est > 0 and not inst.fewest and not over:
+                break
+            trial = list(best.open)
+            trial[s] = False
+            cand = evaluate(inst, trial)
+            if better(cand, best):
+                best, improved = cand, True
+                break
+        if improved:
+            continue
+        # Adds and swaps.
+        closed = [s for s in range(n) if not best.open[s]]
+        adds = sorted((_add_estimate(inst, best, s), s) for s in closed)
+        can_add = limit is None or best.used < limit
+        for est, t in adds[:tries]:
+            if est == math.inf:
+                break
+            if can_add and not inst.fewest:
+                trial = list(best.open)
+                trial[t] = True
+                cand = evaluate(inst, trial)
+                if better(cand, best):
+                    best, improved = cand, True
+                    break
+            # Swap: open t and close the open supplier it relieves most.
+            drops = sorted(
+                (_drop_estimate(inst, _with_open(best, t), s), s) for s in range(n) if best.open[s]
+            )
+            for _, s in drops[:2]:
+                trial = list(best.open)
+                trial[t] = True
+                trial[s] = False
+                cand = evaluate(inst, trial)
+                if better(cand, best):
+                    best, improved = cand, True
+                    break
+            if improved:
+                break
+        if not improved:
+            break
+    return best
+
+
+def _with_open(sol: Solution, t: int) -> Solution:
+    open_ = list(sol.open)
+    open_[t] = True
+    return Solution(sol.units, sol.goods, open_, sol.short, sol.cost, sol.used)

@@ -1,0 +1,314 @@
+"""The exact path: a mixed-integer model of the procurement problem solved with HiGHS.
+
+This is the only module that imports ``highspy``, and only inside :func:`solve`, so the
+optimizer works (heuristically) where HiGHS is not installed.
+
+Variables: units ``x[a]`` per arc (line, offer), ``y[s]`` supplier used, ``f[s]`` shipping paid,
+``u[i]`` units left uncovered (only when the constraints may force it). The ``strong``
+formulation bounds every arc by its own capacity (``x[a] <= cap[a] * y[s]``), models shipping
+only where it can matter (never paid when the threshold is at or below the minimum order value,
+always paid when the supplier cannot reach the threshold), fixes suppliers that some line cannot
+do without and starts from the heuristic plan. The ``plain`` formulation has one big-M row per
+supplier and none of those steps; it exists for the benchmark comparison.
+
+Objectives are lexicographic: uncovered units, then (``fewest-sources``) suppliers used, then
+the scored cost; each stage is solved to optimality and then fixed by a constraint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from quote2order.optimize.heuristic import Solution
+from quote2order.optimize.instance import Instance
+
+Formulation = Literal["strong", "plain"]
+
+
+@dataclass(slots=True)
+class MilpResult:
+    """Units per arc, the proven lower bound of the last stage, and whether it is optimal."""
+
+    units: dict[int, int]
+    bound: float | None
+    proven: bool
+
+
+def available() -> bool:
+    """Whether HiGHS can be imported."""
+    return importlib.util.find_spec("highspy") is not None
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    # HiGHS prints a banner to the C-level stdout when constructed; keep it out of the output
+    # (the command's --json mode must print JSON only).
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def objective_grid(inst: Instance) -> Decimal:
+    """The smallest step between two different scored costs (all amounts are decimals)."""
+    places = 0
+    for offer in inst.offers:
+        places = max(places, -_exponent(offer.unit_price))
+    for terms in inst.sup_terms:
+        places = max(places, -_exponent(terms.shipping_cost))
+    weights = {inst.strategy.weight(o.partner) for o in inst.offers}
+    places += max((-_exponent(w.normalize()) for w in weights), default=0)
+    return Decimal(1).scaleb(-max(places, 0))
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
+def solve(
+    inst: Instance,
+    start: Solution | None,
+    *,
+    formulation: Formulation = "strong",
+    time_limit: float | None = None,
+    needs_shortfall: bool = True,
+) -> MilpResult:
+    """Solve the instance to proven optimality (or until ``time_limit`` seconds pass)."""
+    if not inst.arc_line:
+        return MilpResult(units={}, bound=0.0, proven=True)  # nothing can be bought
+    import highspy
+    import numpy as np
+
+    began = time.perf_counter()
+    strong = formulation == "strong"
+    n_arcs, n_sup, n_lines = len(inst.arc_line), len(inst.sup_ids), len(inst.target)
+    no_split = inst.constraints.no_split
+    mult = [inst.target[inst.arc_line[a]] if no_split else 1 for a in range(n_arcs)]
+    ub = [1 if no_split else inst.arc_cap[a] for a in range(n_arcs)]
+
+    lower: list[float] = []
+    upper: list[float] = []
+    cost: list[float] = []
+    integer: list[int] = []
+
+    def column(lo: float, hi: float, c: float, is_int: bool = True) -> int:
+        lower.append(lo)
+        upper.append(hi)
+        cost.append(c)
+        if is_int:
+            integer.append(len(lower) - 1)
+        return len(lower) - 1
+
+    x = [column(0.0, float(ub[a]), inst.arc_wprice[a] * mult[a]) for a in range(n_arcs)]
+    max_goods = [0.0] * n_sup
+    for a in range(n_arcs):
+        max_goods[inst.arc_sup[a]] += inst.arc_price[a] * inst.arc_cap[a]
+    # Suppliers some line cannot do without (only when every line must be covered in full).
+    forced = [False] * n_sup
+    if strong and not needs_shortfall:
+        for arcs in inst.line_arcs:
+            sups = {inst.arc_sup[a] for a in arcs}
+            if len(sups) == 1:
+                forced[sups.pop()] = True
+        for arcs in inst.line_arcs:
+            if len(arcs) == 1:
+                lower[x[arcs[0]]] = upper[x[arcs[0]]]
+    y: list[int] = []
+    f: list[int | None] = []
+    for s in range(n_sup):
+        thr = inst.threshold[s]
+        paid = inst.weight[s] * inst.ship[s]
+        always = paid > 0 and (thr is None or (strong and max_goods[s] < thr - 1e-7))
+        never = paid == 0 or (strong and thr is not None and thr <= inst.mov[s])
+        y.append(column(1.0 if forced[s] else 0.0, 1.0, paid if always else 0.0))
+        f.append(None if always or never else column(0.0, 1.0, paid))
+    u: list[int | None] = [
+        column(0.0, 1.0 if no_split else float(inst.target[i]), 0.0)
+        if needs_shortfall and inst.target[i]
+        else None
+        for i in range(n_lines)
+    ]
+
+    rows_lo: list[float] = []
+    rows_hi: list[float] = []
+    starts: list[int] = []
+    index: list[int] = []
+    value: list[float] = []
+
+    def row(lo: float, hi: float, terms: list[tuple[int, float]]) -> None:
+        rows_lo.append(lo)
+        rows_hi.append(hi)
+        starts.append(len(index))
+        for j, v in terms:
+            index.append(j)
+            value.append(v)
+
+    inf = highspy.kHighsInf
+    for i, arcs in enumerate(inst.line_arcs):
+        if not inst.target[i]:
+            continue
+        terms = [(x[a], float(mult[a])) for a in arcs]
+        ui = u[i]
+        if ui is not None:
+            terms.append((ui, float(inst.target[i]) if no_split else 1.0))
+        row(inst.target[i], inst.target[i], terms)
+    for k, arcs in enumerate(inst.off_arcs):
+        if len(arcs) > 1 and sum(inst.arc_cap[a] for a in arcs) > inst.off_stock[k]:
+            row(-inf, inst.off_stock[k], [(x[a], float(mult[a])) for a in arcs])
+    for s in range(n_sup):
+        arcs = inst.sup_arcs[s]
+        if strong:
+            for a in arcs:
+                row(-inf, 0.0, [(x[a], 1.0), (y[s], -float(ub[a]))])
+        else:
+            big = float(sum(inst.arc_cap[a] for a in arcs))
+            row(-inf, 0.0, [*((x[a], float(mult[a])) for a in arcs), (y[s], -big)])
+        goods = [(x[a], inst.arc_price[a] * mult[a]) for a in arcs]
+        if inst.mov[s] > 0:
+            row(0.0, inf, [*goods, (y[s], -inst.mov[s])])
+        fs = f[s]
+        thr = inst.threshold[s]
+        if fs is not None and thr is not None:
+            # Shipping is free only when the goods reach the threshold: goods >= thr * (y - f).
+            row(0.0, inf, [*goods, (y[s], -thr), (fs, thr)])
+            row(-inf, 0.0, [(fs, 1.0), (y[s], -1.0)])
+    limit = inst.constraints.max_suppliers
+    if limit is not None:
+        row(-inf, float(limit), [(ys, 1.0) for ys in y])
+
+    with _quiet_stdout():
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 1)
+    n_cols = len(lower)
+    h.addCols(
+        n_cols,
+        np.array(cost, dtype=np.float64),
+        np.array(lower, dtype=np.float64),
+        np.array(upper, dtype=np.float64),
+        0,
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.float64),
+    )
+    h.addRows(
+        len(rows_lo),
+        np.array(rows_lo, dtype=np.float64),
+        np.array(rows_hi, dtype=np.float64),
+        len(index),
+        np.array(starts, dtype=np.int32),
+        np.array(index, dtype=np.int32),
+        np.array(value, dtype=np.float64),
+    )
+    h.changeColsIntegrality(
+        len(integer), np.array(integer, dtype=np.int32), np.ones(len(integer), dtype=np.uint8)
+    )
+
+    stages: list[tuple[list[int], list[float]]] = []
+    shortfall_cols = [c for c in u if c is not None]
+    if shortfall_cols:
+        weights = [float(inst.target[i]) if no_split else 1.0 for i, c in enumerate(u) if c]
+        stages.append((shortfall_cols, weights))
+    if inst.fewest:
+        stages.append((y, [1.0] * n_sup))
+    grid = float(objective_grid(inst))
+
+    start_values = _start(inst, start, x, y, f, u, mult, n_cols) if strong else None
+    proven = True
+    all_cost = np.array(cost, dtype=np.float64)
+    all_idx = np.arange(n_cols, dtype=np.int32)
+    for number in range(len(stages) + 1):
+        final = number == len(stages)
+        if final:
+            h.changeColsCost(n_cols, all_idx, all_cost)
+            h.setOptionValue("mip_abs_gap", 0.99 * grid)
+            h.setOptionValue("mip_rel_gap", 0.0)
+        else:
+            cols, weights = stages[number]
+            stage_cost = np.zeros(n_cols)
+            for c, w in zip(cols, weights, strict=True):
+                stage_cost[c] = w
+            h.changeColsCost(n_cols, all_idx, stage_cost)
+            h.setOptionValue("mip_abs_gap", 0.99)
+            h.setOptionValue("mip_rel_gap", 0.0)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", max(0.01, time_limit - (time.perf_counter() - began)))
+        if start_values is not None:
+            h.setSolution(
+                n_cols, np.arange(n_cols, dtype=np.int32), np.array(start_values, np.float64)
+            )
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        if info.primal_solution_status != 2:
+            raise RuntimeError(f"HiGHS found no plan: {h.modelStatusToString(status)}")
+        values = list(h.getSolution().col_value)
+        stage_optimal = status == highspy.HighsModelStatus.kOptimal
+        proven = proven and stage_optimal
+        if not final:
+            cols, weights = stages[number]
+            reached = sum(values[c] * w for c, w in zip(cols, weights, strict=True))
+            # Stage objectives are integral: fix the stage at the best value found.
+            h.addRow(
+                -inf,
+                math.floor(reached + 0.5) + 0.5,
+                len(cols),
+                np.array(cols, dtype=np.int32),
+                np.array(weights, dtype=np.float64),
+            )
+            start_values = values
+    bound = float(info.mip_dual_bound) if proven or len(stages) == 0 else None
+    units = {a: round(values[x[a]]) * mult[a] for a in range(n_arcs) if round(values[x[a]])}
+    return MilpResult(units=units, bound=bound, proven=proven and stage_optimal)
+
+
+def _start(
+    inst: Instance,
+    start: Solution | None,
+    x: list[int],
+    y: list[int],
+    f: list[int | None],
+    u: list[int | None],
+    mult: list[int],
+    n_cols: int,
+) -> list[float] | None:
+    """The heuristic plan as a full column vector for HiGHS."""
+    if start is None:
+        return None
+    values: list[float] = [0.0] * n_cols
+    covered = [0] * len(inst.target)
+    for a, q in enumerate(start.units):
+        if q:
+            values[x[a]] = q / mult[a]
+            covered[inst.arc_line[a]] += q
+    for s, g in enumerate(start.goods):
+        if g > 1e-9:
+            values[y[s]] = 1.0
+            fs = f[s]
+            if fs is not None and inst.shipping(s, g) > 0:
+                values[fs] = 1.0
+    for i, ui in enumerate(u):
+        if ui is not None:
+            missing = inst.target[i] - covered[i]
+            values[ui] = float(missing // inst.target[i]) if inst.constraints.no_split else missing
+    return values

@@ -1,0 +1,314 @@
+"""Input and output value objects of the procurement optimizer.
+
+Money is :class:`decimal.Decimal` on the way in and out; a float given as money is refused
+because binary fractions cannot represent prices exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+
+from quote2order.errors import MoneyError, ValidationError
+
+StrategyKind = Literal["cheapest", "partner-first", "partners-only", "fewest-sources"]
+Method = Literal["milp", "heuristic", "cheapest-per-line"]
+STRATEGY_KINDS: tuple[StrategyKind, ...] = (
+    "cheapest",
+    "partner-first",
+    "partners-only",
+    "fewest-sources",
+)
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+ZERO = Decimal(0)
+
+
+def money(value: object, where: str = "amount") -> Decimal:
+    """Return ``value`` as a finite, non-negative Decimal; refuse floats and other types."""
+    if isinstance(value, float):
+        raise MoneyError(
+            f"{where}: a float cannot be money; use Decimal or a string such as '12.50'",
+            [(where, "float given as money")],
+        )
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise MoneyError(f"{where}: expected a Decimal, got {type(value).__name__}")
+    try:
+        amount = Decimal(value)
+    except ArithmeticError as exc:
+        raise MoneyError(f"{where}: not a decimal amount: {value!r}") from exc
+    if not amount.is_finite() or amount < 0:
+        raise MoneyError(f"{where}: must be a finite, non-negative amount, got {value!r}")
+    return amount
+
+
+def _unit_price(value: object) -> Decimal:
+    return money(value, "unit_price")
+
+
+def _shipping_cost(value: object) -> Decimal:
+    return money(value, "shipping_cost")
+
+
+def _threshold(value: object) -> Decimal | None:
+    return None if value is None else money(value, "free_shipping_threshold")
+
+
+def _minimum(value: object) -> Decimal:
+    return money(value, "minimum_order_value")
+
+
+def _tolerance(value: object) -> Decimal:
+    return money(value, "partner_tolerance")
+
+
+def _count(where: str, minimum: int) -> Callable[[object, attrs.Attribute[int], object], None]:
+    def check(_: object, __: attrs.Attribute[int], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"{where} must be an integer, got {value!r}")
+        if value < minimum:
+            raise ValidationError(f"{where} must be at least {minimum}, got {value}")
+
+    return check
+
+
+def _text(where: str) -> Callable[[object, attrs.Attribute[str], object], None]:
+    def check(_: object, __: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not value:
+            raise ValidationError(f"{where} must be a non-empty string, got {value!r}")
+
+    return check
+
+
+@attrs.frozen
+class CartLine:
+    """One position to procure: ``quantity`` units of ``product_id``."""
+
+    line_id: str = attrs.field(validator=_text("line_id"))
+    product_id: str = attrs.field(validator=_text("product_id"))
+    quantity: int = attrs.field(validator=_count("quantity", 1))
+
+
+@attrs.frozen
+class Offer:
+    """A supplier's price, stock and delivery time for one product."""
+
+    supplier_id: str = attrs.field(validator=_text("supplier_id"))
+    product_id: str = attrs.field(validator=_text("product_id"))
+    unit_price: Decimal = attrs.field(converter=_unit_price)
+    stock: int = attrs.field(validator=_count("stock", 0))
+    delivery_days: int = attrs.field(validator=_count("delivery_days", 0))
+    partner: bool = False
+
+
+@attrs.frozen
+class SupplierTerms:
+    """Shipping and order-value terms of one supplier.
+
+    Shipping is free when the goods ordered from the supplier are worth at least
+    ``free_shipping_threshold`` (never, when it is None). A supplier that is used at all must
+    receive goods worth at least ``minimum_order_value``.
+    """
+
+    supplier_id: str = attrs.field(validator=_text("supplier_id"))
+    shipping_cost: Decimal = attrs.field(converter=_shipping_cost)
+    free_shipping_threshold: Decimal | None = attrs.field(default=None, converter=_threshold)
+    minimum_order_value: Decimal = attrs.field(default=ZERO, converter=_minimum)
+
+    def shipping_for(self, goods: Decimal) -> Decimal:
+        """Shipping charged for an order of ``goods`` value (zero when nothing is ordered)."""
+        free = self.shipping_cost * 0  # zero with the amount's decimal places
+        if goods <= 0:
+            return free
+        if self.free_shipping_threshold is not None and goods >= self.free_shipping_threshold:
+            return free
+        return self.shipping_cost
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class ProcurementProblem:
+    """A cart, the offers that can fill it and the suppliers' terms, in one currency.
+
+    Suppliers that have offers but no terms ship for free and have no minimum order value.
+    """
+
+    currency: str
+    lines: tuple[CartLine, ...] = attrs.field(converter=_tuple)
+    offers: tuple[Offer, ...] = attrs.field(converter=_tuple)
+    terms: tuple[SupplierTerms, ...] = attrs.field(converter=_tuple, default=())
+
+    def __attrs_post_init__(self) -> None:
+        errors: list[tuple[str, str]] = []
+        if not isinstance(self.currency, str) or not _CURRENCY.match(self.currency):
+            errors.append(("currency", f"not a three-letter currency code: {self.currency!r}"))
+        for kind, items, cls in (
+            ("lines", self.lines, CartLine),
+            ("offers", self.offers, Offer),
+            ("terms", self.terms, SupplierTerms),
+        ):
+            for index, item in enumerate(items):
+                if not isinstance(item, cls):
+                    errors.append((f"{kind}[{index}]", f"expected {cls.__name__}"))
+        if errors:
+            raise _invalid(errors)
+        _duplicates(errors, "lines", [line.line_id for line in self.lines])
+        _duplicates(errors, "offers", [(o.supplier_id, o.product_id) for o in self.offers])
+        _duplicates(errors, "terms", [t.supplier_id for t in self.terms])
+        partner: dict[str, bool] = {}
+        for offer in self.offers:
+            if partner.setdefault(offer.supplier_id, offer.partner) != offer.partner:
+                errors.append(
+                    (f"offers[{offer.supplier_id}]", "partner flag differs between offers")
+                )
+        if errors:
+            raise _invalid(errors)
+
+    def terms_for(self, supplier_id: str) -> SupplierTerms:
+        """The supplier's terms; free shipping and no minimum when none were given."""
+        for terms in self.terms:
+            if terms.supplier_id == supplier_id:
+                return terms
+        return SupplierTerms(supplier_id, ZERO)
+
+    def is_partner(self, supplier_id: str) -> bool:
+        """Whether the supplier's offers carry the partner flag."""
+        return any(o.partner for o in self.offers if o.supplier_id == supplier_id)
+
+
+def _invalid(errors: list[tuple[str, str]]) -> ValidationError:
+    text = "; ".join(f"{where}: {message}" for where, message in errors)
+    return ValidationError(f"invalid procurement problem: {text}", errors)
+
+
+def _duplicates(errors: list[tuple[str, str]], where: str, keys: list[Any]) -> None:
+    seen: set[Any] = set()
+    for key in keys:
+        if key in seen:
+            errors.append((where, f"duplicate key {key!r}"))
+        seen.add(key)
+
+
+def _strategy_kind(_: object, __: attrs.Attribute[str], value: object) -> None:
+    if value not in STRATEGY_KINDS:
+        raise ValidationError(
+            f"unknown strategy {value!r}; expected one of {', '.join(STRATEGY_KINDS)}"
+        )
+
+
+@attrs.frozen
+class Strategy:
+    """What the plan minimises.
+
+    * ``cheapest``: goods plus shipping.
+    * ``partner-first``: like ``cheapest``, but a non-partner supplier is only preferred when it
+      saves more than ``partner_tolerance`` percent against partners (partner costs are scored
+      at ``100 - partner_tolerance`` percent).
+    * ``partners-only``: the cheapest plan that uses partner suppliers only.
+    * ``fewest-sources``: the fewest suppliers, then the lowest cost.
+    """
+
+    kind: StrategyKind = attrs.field(default="cheapest", validator=_strategy_kind)
+    partner_tolerance: Decimal = attrs.field(default=ZERO, converter=_tolerance)
+
+    def __attrs_post_init__(self) -> None:
+        if self.partner_tolerance >= 100:
+            raise ValidationError("partner_tolerance is a percentage below 100")
+
+    def weight(self, partner: bool) -> Decimal:
+        """The factor by which the strategy scores a supplier's costs."""
+        if self.kind == "partner-first" and partner:
+            return (100 - self.partner_tolerance) / 100
+        return Decimal(1)
+
+
+@attrs.frozen
+class Constraints:
+    """Optional limits every plan keeps."""
+
+    max_suppliers: int | None = None
+    max_delivery_days: int | None = None
+    no_split: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("max_suppliers", "max_delivery_days"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
+            ):
+                raise ValidationError(f"{name} must be a non-negative integer or None")
+        if not isinstance(self.no_split, bool):
+            raise ValidationError("no_split must be a boolean")
+
+
+@attrs.frozen
+class Allocation:
+    """Units of one cart line bought from one supplier."""
+
+    line_id: str
+    product_id: str
+    supplier_id: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+@attrs.frozen
+class SupplierOrder:
+    """What the plan orders from one supplier and what that costs."""
+
+    supplier_id: str
+    partner: bool
+    goods: Decimal
+    shipping: Decimal
+
+
+@attrs.frozen
+class Uncovered:
+    """Units of a line the plan cannot buy, and why."""
+
+    line_id: str
+    product_id: str
+    missing: int
+    reason: str
+
+
+@attrs.frozen
+class Plan:
+    """A feasible procurement plan; every amount is recomputed exactly from the quantities.
+
+    ``objective`` is the strategy's score (equal to ``total`` except for ``partner-first``).
+    ``bound`` is a proven lower bound on that score and ``gap`` the relative distance to it,
+    when the producing method knows one (``gap == 0`` means proven optimal).
+    """
+
+    currency: str
+    strategy: Strategy
+    method: Method
+    allocations: tuple[Allocation, ...]
+    suppliers: tuple[SupplierOrder, ...]
+    goods_cost: Decimal
+    shipping_cost: Decimal
+    total: Decimal
+    objective: Decimal
+    reasons: Mapping[str, str]
+    uncovered: tuple[Uncovered, ...]
+    bound: Decimal | None = None
+    gap: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def optimal(self) -> bool:
+        """Whether the plan is proven optimal for its strategy."""
+        return self.gap is not None and self.gap <= 1e-9
+
+    def quantities(self) -> dict[tuple[str, str], int]:
+        """Units per ``(supplier_id, line_id)``."""
+        return {(a.supplier_id, a.line_id): a.quantity for a in self.allocations}

@@ -1,0 +1,176 @@
+"""The optimizer entry point: pick a path, solve, and check the plan before returning it."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from decimal import Decimal
+from typing import Literal
+
+from quote2order.errors import OptimizationError, ValidationError
+from quote2order.optimize import heuristic, milp
+from quote2order.optimize.instance import Instance, build_instance, build_plan
+from quote2order.optimize.model import Constraints, Plan, ProcurementProblem, Strategy
+
+MethodChoice = Literal["auto", "milp", "milp-plain", "heuristic", "cheapest-per-line"]
+METHODS: tuple[MethodChoice, ...] = (
+    "auto",
+    "milp",
+    "milp-plain",
+    "heuristic",
+    "cheapest-per-line",
+)
+
+
+def optimize(
+    problem: ProcurementProblem,
+    strategy: Strategy | str = "cheapest",
+    constraints: Constraints | None = None,
+    time_limit: float | None = None,
+    method: MethodChoice = "auto",
+) -> Plan:
+    """Plan who supplies how many units of each cart line.
+
+    ``method``: ``auto`` solves exactly with HiGHS when it is installed and falls back to the
+    heuristic otherwise; ``milp`` requires HiGHS; ``milp-plain`` uses the textbook formulation
+    (for comparisons); ``heuristic`` and ``cheapest-per-line`` never touch HiGHS. With a
+    ``time_limit`` (seconds) the exact path returns the best plan found so far and its gap.
+    """
+    if not isinstance(problem, ProcurementProblem):
+        raise ValidationError("problem must be a ProcurementProblem")
+    if isinstance(strategy, str):
+        strategy = Strategy(strategy)  # type: ignore[arg-type]
+    if not isinstance(strategy, Strategy):
+        raise ValidationError("strategy must be a Strategy or a strategy name")
+    constraints = Constraints() if constraints is None else constraints
+    if method not in METHODS:
+        raise ValidationError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if time_limit is not None and (isinstance(time_limit, bool) or time_limit <= 0):
+        raise ValidationError("time_limit must be a positive number of seconds")
+    began = time.perf_counter()
+    inst = build_instance(problem, strategy, constraints)
+
+    if method == "cheapest-per-line":
+        sol = heuristic.cheapest_per_line(inst)
+        return _checked(inst, sol.as_dict(), "cheapest-per-line", began, _lower_bound(inst, sol))
+    exact = method in ("milp", "milp-plain") or (method == "auto" and milp.available())
+    if method in ("milp", "milp-plain") and not milp.available():
+        raise OptimizationError(
+            "the exact method needs HiGHS: install quote2order[optimize] (highspy)"
+        )
+    if method == "milp-plain":
+        cheap = heuristic.cheapest_per_line(inst)
+        result = milp.solve(
+            inst,
+            None,
+            formulation="plain",
+            time_limit=time_limit,
+            needs_shortfall=not _complete(inst, cheap),
+        )
+        return _checked(inst, result.units, "milp", began, result.bound, proven=result.proven)
+    search_limit = None if time_limit is None else time_limit / (4 if exact else 1)
+    sol = heuristic.local_search(inst, time_limit=search_limit)
+    if not exact:
+        return _checked(inst, sol.as_dict(), "heuristic", began, _lower_bound(inst, sol))
+    remaining = (
+        None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - began))
+    )
+    result = milp.solve(inst, sol, time_limit=remaining, needs_shortfall=not _complete(inst, sol))
+    bound = result.bound
+    if not result.proven and _complete(inst, sol):
+        # The cheapest-goods bound can beat HiGHS's when the time limit stopped it early.
+        candidates = [b for b in (bound, _lower_bound(inst, sol)) if b is not None]
+        bound = max(candidates, default=None)
+    plan = _checked(inst, result.units, "milp", began, bound, proven=result.proven)
+    fallback = build_plan(inst, sol.as_dict(), "heuristic")
+    if _score(fallback) < _score(plan):
+        # Only possible when the time limit stopped HiGHS before it matched its start plan.
+        return _checked(inst, sol.as_dict(), "heuristic", began, bound)
+    return plan
+
+
+def _complete(inst: Instance, sol: heuristic.Solution) -> bool:
+    """Whether ``sol`` covers every coverable unit within the supplier limit."""
+    limit = inst.constraints.max_suppliers
+    return sol.short == 0 and (limit is None or sol.used <= limit)
+
+
+def _score(plan: Plan) -> tuple[int, int, Decimal]:
+    missing = sum(u.missing for u in plan.uncovered)
+    count = len(plan.suppliers) if plan.strategy.kind == "fewest-sources" else 0
+    return (missing, count, plan.objective)
+
+
+def _lower_bound(inst: Instance, sol: heuristic.Solution) -> float | None:
+    """Cheapest scored goods per line, ignoring shipping; valid when nothing is left out."""
+    if sol.short:
+        return None
+    total = 0.0
+    for i, arcs in enumerate(inst.line_arcs):
+        need = inst.target[i]
+        for a in arcs:
+            take = need if inst.constraints.no_split else min(need, inst.arc_cap[a])
+            total += take * inst.arc_wprice[a]
+            need -= take
+            if need == 0:
+                break
+    return total
+
+
+def _checked(
+    inst: Instance,
+    units: dict[int, int],
+    method: Literal["milp", "heuristic", "cheapest-per-line"],
+    began: float,
+    bound: float | None,
+    *,
+    proven: bool = False,
+) -> Plan:
+    plan = build_plan(
+        inst, units, method, bound=bound, proven=proven, seconds=time.perf_counter() - began
+    )
+    problems = plan_violations(inst.problem, inst.constraints, plan)
+    if problems:
+        raise OptimizationError("the optimizer produced an infeasible plan: " + "; ".join(problems))
+    return plan
+
+
+def plan_violations(problem: ProcurementProblem, constraints: Constraints, plan: Plan) -> list[str]:
+    """Every way in which ``plan`` breaks stock, minimum order values or the constraints."""
+    found: list[str] = []
+    offers = {(o.supplier_id, o.product_id): o for o in problem.offers}
+    lines = {line.line_id: line for line in problem.lines}
+    taken: dict[tuple[str, str], int] = defaultdict(int)
+    per_line: dict[str, set[str]] = defaultdict(set)
+    bought: dict[str, int] = defaultdict(int)
+    goods: dict[str, Decimal] = defaultdict(Decimal)
+    for a in plan.allocations:
+        line = lines[a.line_id]
+        offer = offers.get((a.supplier_id, line.product_id))
+        if offer is None:
+            found.append(f"{a.line_id}: {a.supplier_id} has no offer for {line.product_id}")
+            continue
+        taken[(a.supplier_id, line.product_id)] += a.quantity
+        per_line[a.line_id].add(a.supplier_id)
+        bought[a.line_id] += a.quantity
+        goods[a.supplier_id] += offer.unit_price * a.quantity
+        days = constraints.max_delivery_days
+        if days is not None and offer.delivery_days > days:
+            found.append(f"{a.line_id}: {a.supplier_id} delivers in {offer.delivery_days} days")
+        if plan.strategy.kind == "partners-only" and not offer.partner:
+            found.append(f"{a.line_id}: {a.supplier_id} is not a partner")
+    for key, quantity in taken.items():
+        if quantity > offers[key].stock:
+            found.append(f"{key[0]}: {quantity} of {key[1]} exceeds stock {offers[key].stock}")
+    for supplier_id, value in goods.items():
+        minimum = problem.terms_for(supplier_id).minimum_order_value
+        if value < minimum:
+            found.append(f"{supplier_id}: goods {value} below minimum order value {minimum}")
+    for line_id, quantity in bought.items():
+        if quantity > lines[line_id].quantity:
+            found.append(f"{line_id}: {quantity} bought for {lines[line_id].quantity} needed")
+    if constraints.no_split:
+        found.extend(f"{line_id}: split" for line_id, s in per_line.items() if len(s) > 1)
+    if constraints.max_suppliers is not None and len(goods) > constraints.max_suppliers:
+        found.append(f"{len(goods)} suppliers used, at most {constraints.max_suppliers} allowed")
+    return found
