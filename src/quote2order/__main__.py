@@ -1,4 +1,4 @@
-"""Command line: ``python -m quote2order demo``."""
+"""Command line: ``python -m quote2order demo`` and ``python -m quote2order optimize CART.json``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="quote2order", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="run the quote-to-cash story end to end")
-    args, _rest = parser.parse_known_args(argv)
-    if args.command == "demo":
-        from quote2order.demo import run_demo
+    commands.add_parser(
+        "optimize", help="plan a purchasing cart at the lowest cost (see docs/optimizer.md)"
+    )
+    args, rest = parser.parse_known_args(argv)
+    # Each command loads its own modules only when it runs, so the CLI starts fast.
+    if args.command == "optimize":
+        from quote2order.optimize.cli import main as optimize_main
 
-        run_demo()
+        return optimize_main(rest)
+    from quote2order.demo import run_demo
+
+    run_demo()
     return 0
 
 
