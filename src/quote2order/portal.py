@@ -30,6 +30,7 @@ from quote2order.service import Quote2Order
 
 __all__ = [
     "CONTENT_TYPES",
+    "IN_REVISION",
     "DocumentRenderer",
     "Download",
     "Portal",
@@ -204,18 +205,19 @@ class Portal:
 
     # -- acting ----------------------------------------------------------------------------
 
-    def accept(self, token: str, version: int) -> PortalView:
+    def accept(self, token: str, version: int, *, idempotency_key: str | None = None) -> PortalView:
         """Accept ``version`` (it must be the latest); the one order is created.
 
-        A superseded version raises SupersededVersion; accepting twice AlreadyAccepted.
+        A superseded version raises SupersededVersion; accepting twice AlreadyAccepted,
+        unless the same ``idempotency_key`` is given again (a double click, a retry).
         """
-        self._quote(token)
-        self._service.accept_quote(token, version)
+        self._quote(token)  # first, so that a never-sent quote is "not found", not a state
+        self._service.accept_quote(token, version, idempotency_key=idempotency_key)
         return self.view(token)
 
     def decline(self, token: str, version: int) -> PortalView:
         """Decline ``version`` (it must be the latest)."""
-        self._quote(token)
+        self._quote(token)  # as in accept
         self._service.decline_quote(token, version)
         return self.view(token)
 

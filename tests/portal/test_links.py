@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
+
+from quote2order import ValidationError
 from quote2order.service import hash_link_token, new_link_token
 
-from .conftest import World, assert_not_found
+from .conftest import MACBOOK, World, assert_not_found
 
 URL_SAFE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -25,7 +28,8 @@ def test_100000_tokens_are_unique_url_safe_and_carry_256_bits() -> None:
 def test_the_raw_token_is_never_stored(world: World) -> None:
     quote_id, token = world.sent_quote()
     rotated = world.service.rotate_link(quote_id)
-    world.portal.accept(rotated, 1)
+    world.portal.accept(rotated, 1, idempotency_key="click-1")
+    world.portal.accept(rotated, 1, idempotency_key="click-1")  # replayed, not refused
     dumped = repr(vars(world.store))
     for raw in (token, rotated):
         assert raw not in dumped
@@ -109,3 +113,31 @@ def test_after_rotation_the_store_no_longer_resolves_the_old_hash(world: World) 
     world.service.rotate_link(quote_id)
     with world.store.unit_of_work() as uow:
         assert_not_found(uow.quotes.get_by_token_hash, hash_link_token(old))
+
+
+def test_rotating_to_the_same_token_hash_is_refused(world: World) -> None:
+    quote_id, token = world.sent_quote()
+    quote = world.service.get_quote(quote_id)
+    with pytest.raises(ValidationError):
+        quote.rotate_link(
+            token_hash=hash_link_token(token), expires_at=None, now=world.clock.now(), actor="r"
+        )
+
+
+def test_a_link_expiry_without_a_timezone_is_refused(world: World) -> None:
+    quote_id, token = world.sent_quote()
+    with pytest.raises(ValidationError):
+        world.service.set_link_expiry(quote_id, datetime(2026, 2, 1))
+    assert world.portal.view(token).status == "sent"
+
+
+def test_a_never_sent_quote_cannot_be_accepted_through_its_link(world: World) -> None:
+    created = world.service.create_quote(
+        reseller_id="reseller-1",
+        customer=world.customer(1),
+        title="Draft",
+        positions=[MACBOOK],
+        valid_until=world.clock.now().date(),
+    )
+    assert_not_found(world.portal.accept, created.link_token, 1)
+    assert world.service.list_orders() == []
