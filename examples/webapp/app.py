@@ -187,9 +187,6 @@ def make_app(
         value = session.get("customer_id")
         return value if isinstance(value, str) else None
 
-    def back_to_board() -> BaseResponse:
-        return redirect(url_for("show_board", **request.args.to_dict()))
-
     @app.errorhandler(NotFound)
     def not_found(_error: NotFound) -> tuple[str, int]:
         # Every refusal in the portal arrives here alike: one page, one status code.
@@ -242,13 +239,13 @@ def make_app(
             arguments["positions"] = [*quote.latest.positions, apple_pencil()]
         with _flash_refusals():
             board.perform(card_id, action, **arguments)
-        return back_to_board()
+        return redirect(url_for("show_board"))
 
     @app.post("/board/<card_id>/move")
     def move(card_id: str) -> BaseResponse:
         with _flash_refusals():
             board.move(card_id, Column(request.form["to"]))
-        return back_to_board()
+        return redirect(url_for("show_board"))
 
     # -- the customer portal ----------------------------------------------------------------
 
