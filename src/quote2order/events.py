@@ -24,6 +24,9 @@ __all__ = [
     "QuoteDeclined",
     "QuoteEdited",
     "QuoteExpired",
+    "QuoteLinkExpirySet",
+    "QuoteLinkRevoked",
+    "QuoteLinkRotated",
     "QuoteMarkedLost",
     "QuoteMarkedWon",
     "QuoteRejected",
@@ -113,6 +116,25 @@ class QuoteVersionCreated(_QuoteEvent):
 
 
 @attrs.frozen(kw_only=True)
+class QuoteLinkRotated(_QuoteEvent):
+    """The customer link got a new token; the old one no longer resolves."""
+
+    expires_at: str  # ISO 8601, or "" when the new link does not expire
+
+
+@attrs.frozen(kw_only=True)
+class QuoteLinkRevoked(_QuoteEvent):
+    """The customer link was revoked; it no longer resolves until rotated."""
+
+
+@attrs.frozen(kw_only=True)
+class QuoteLinkExpirySet(_QuoteEvent):
+    """The customer link's expiry was set or cleared."""
+
+    expires_at: str  # ISO 8601, or "" when the link does not expire
+
+
+@attrs.frozen(kw_only=True)
 class _OrderEvent(DomainEvent):
     aggregate_kind: ClassVar[str] = "order"
 
@@ -166,6 +188,9 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         QuoteExpired,
         QuoteRejected,
         QuoteVersionCreated,
+        QuoteLinkRotated,
+        QuoteLinkRevoked,
+        QuoteLinkExpirySet,
         OrderCreated,
         OrderConfirmed,
         OrderRejected,

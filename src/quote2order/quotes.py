@@ -8,6 +8,7 @@ hash. Reopening a lost or expired quote appends version N+1, a copy of the lates
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -28,6 +29,9 @@ from quote2order.events import (
     QuoteDeclined,
     QuoteEdited,
     QuoteExpired,
+    QuoteLinkExpirySet,
+    QuoteLinkRevoked,
+    QuoteLinkRotated,
     QuoteMarkedLost,
     QuoteMarkedWon,
     QuoteRejected,
@@ -379,3 +383,56 @@ class Quote:
         return QuoteVersionCreated(
             aggregate_id=self.quote_id, occurred_at=now, actor=actor, version=number
         )
+
+    # -- the customer link ---------------------------------------------------------------
+
+    def link_is_active(self, now: datetime) -> bool:
+        """True while the customer link resolves: not revoked and not past its expiry."""
+        if self.link_revoked_at is not None:
+            return False
+        return self.link_expires_at is None or now < self.link_expires_at
+
+    def rotate_link(
+        self, *, token_hash: str, expires_at: datetime | None, now: datetime, actor: str
+    ) -> QuoteLinkRotated:
+        """Replace the link token's hash: the old link stops resolving, the new one works."""
+        if hmac.compare_digest(token_hash, self.link_token_hash):
+            raise ValidationError(f"quote {self.quote_id}: a rotated link needs a new token")
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise ValidationError("a link expiry needs a timezone-aware datetime")
+        self.link_token_hash = token_hash
+        self.link_expires_at = expires_at
+        self.link_revoked_at = None
+        return QuoteLinkRotated(
+            aggregate_id=self.quote_id,
+            occurred_at=now,
+            actor=actor,
+            version=self.latest.number,
+            expires_at=_iso(expires_at),
+        )
+
+    def revoke_link(self, *, now: datetime, actor: str) -> QuoteLinkRevoked:
+        """Stop the customer link from resolving (rotating issues a new one)."""
+        self.link_revoked_at = self.link_revoked_at or now
+        return QuoteLinkRevoked(
+            aggregate_id=self.quote_id, occurred_at=now, actor=actor, version=self.latest.number
+        )
+
+    def set_link_expiry(
+        self, *, expires_at: datetime | None, now: datetime, actor: str
+    ) -> QuoteLinkExpirySet:
+        """Let the customer link expire at ``expires_at`` (None: never)."""
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise ValidationError("a link expiry needs a timezone-aware datetime")
+        self.link_expires_at = expires_at
+        return QuoteLinkExpirySet(
+            aggregate_id=self.quote_id,
+            occurred_at=now,
+            actor=actor,
+            version=self.latest.number,
+            expires_at=_iso(expires_at),
+        )
+
+
+def _iso(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat()

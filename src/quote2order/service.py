@@ -24,7 +24,7 @@ from quote2order.errors import ConcurrencyError, IdempotencyConflict, QuoteNotFo
 from quote2order.events import DomainEvent
 from quote2order.lifecycle import ORDER_LIFECYCLE, QuoteStatus
 from quote2order.orders import Order, Shipment
-from quote2order.ports import Clock, IdempotencyRecord, IdGenerator, UnitOfWork
+from quote2order.ports import Clock, DocumentRecord, IdempotencyRecord, IdGenerator, UnitOfWork
 from quote2order.positions import Position
 from quote2order.quotes import Customer, Quote
 
@@ -334,6 +334,34 @@ class Quote2Order:
 
         return self._run("decline_quote", body)
 
+    def rotate_link(
+        self, quote_id: str, *, expires_at: datetime | None = None, actor: str = "reseller"
+    ) -> str:
+        """Issue a new customer-link token (returned, never stored); the old one stops working.
+
+        Also lifts a revocation and sets the new link's expiry (None: never).
+        """
+        token = new_link_token()
+        self._quote_command(
+            quote_id,
+            lambda q, now: q.rotate_link(
+                token_hash=hash_link_token(token), expires_at=expires_at, now=now, actor=actor
+            ),
+        )
+        return token
+
+    def revoke_link(self, quote_id: str, *, actor: str = "reseller") -> Quote:
+        """Stop the customer link from resolving (``rotate_link`` issues a new one)."""
+        return self._quote_command(quote_id, lambda q, now: q.revoke_link(now=now, actor=actor))
+
+    def set_link_expiry(
+        self, quote_id: str, expires_at: datetime | None, *, actor: str = "reseller"
+    ) -> Quote:
+        """Let the customer link expire at ``expires_at`` (None: never)."""
+        return self._quote_command(
+            quote_id, lambda q, now: q.set_link_expiry(expires_at=expires_at, now=now, actor=actor)
+        )
+
     def mark_quote_lost(self, quote_id: str, *, actor: str = "reseller") -> Quote:
         """The reseller records the sent quote as lost."""
         return self._quote_command(quote_id, lambda q, now: q.mark_lost(now=now, actor=actor))
@@ -426,6 +454,9 @@ class Quote2Order:
         quote = uow.quotes.get_by_token_hash(token_hash)
         if not hmac.compare_digest(quote.link_token_hash, token_hash):
             raise QuoteNotFound("(link token)")
+        if not quote.link_is_active(self.clock.now()):
+            # An expired or revoked link must look exactly like an unknown one.
+            raise QuoteNotFound("(link token)")
         return quote
 
     def quote_for_link(self, link_token: str) -> Quote:
@@ -455,6 +486,16 @@ class Quote2Order:
         """All orders (of one reseller)."""
         with self._uow() as uow:
             return uow.orders.list(reseller_id=reseller_id)
+
+    def documents(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
+        """The documents of a quote or order ("quote"/"order"), oldest first."""
+        with self._uow() as uow:
+            return uow.documents.for_aggregate(kind, aggregate_id)
+
+    def get_document(self, document_id: str) -> DocumentRecord:
+        """The document with ``document_id``, or raise NotFound."""
+        with self._uow() as uow:
+            return uow.documents.get(document_id)
 
     def history(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
         """What happened to a quote or order ("quote"/"order"), when and by whom."""

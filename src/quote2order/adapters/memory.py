@@ -267,6 +267,10 @@ class MemoryUnitOfWork:
             for quote, is_new in self.staged_quotes.values():
                 if not is_new:
                     quote.revision += 1
+                previous = store.quotes.get(quote.quote_id)
+                if previous is not None and previous.link_token_hash != quote.link_token_hash:
+                    # A rotated link: the old token's hash must stop resolving.
+                    del store.quote_by_token[previous.link_token_hash]
                 store.quotes[quote.quote_id] = quote.copy()
                 store.quote_by_token[quote.link_token_hash] = quote.quote_id
             for order, is_new in self.staged_orders.values():

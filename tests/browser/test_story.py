@@ -1,0 +1,102 @@
+"""The product story in a real browser: accept, reject, version 2, fulfil, documents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_won_quote_becomes_an_invoiced_order_through_board_and_portal(
+    app: Any, live_server: str, chromium: Any, artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    link = live_server + app.config["DEMO_LINK"]
+    service = app.extensions["quote2order"]["service"]
+    quote_id = next(
+        q.quote_id for q in service.list_quotes() if q.customer.customer_id == "cust-muster"
+    )
+    customer = chromium.new_page()
+    reseller = chromium.new_page()
+    step = iter(range(1, 100))
+
+    def shot(page: Any, name: str) -> None:
+        page.screenshot(path=str(artifacts / f"{next(step):02d}-{name}.png"), full_page=True)
+
+    def card() -> Any:
+        return reseller.get_by_test_id(f"card-{quote_id}")
+
+    def on_board(action: str) -> None:
+        """Open the card's action menu and choose ``action``."""
+        card().get_by_test_id("menu").click()
+        card().get_by_test_id(f"action-{action}").click()
+
+    # The customer opens the link and accepts version 1.
+    customer.goto(link)
+    expect(customer.get_by_test_id("version-banner")).to_have_text("Version 1")
+    shot(customer, "customer-sees-version-1")
+    customer.get_by_test_id("accept").click()
+    expect(customer.get_by_test_id("status")).to_contain_text("accepted")
+    shot(customer, "customer-accepted")
+
+    # The reseller rejects the order, reopens the quote, adds the pencil and sends it.
+    reseller.goto(live_server + "/board")
+    expect(reseller.get_by_test_id("column-order_open").get_by_test_id(f"card-{quote_id}"))
+    shot(reseller, "board-order-open")
+    on_board("reject")
+    expect(reseller.get_by_test_id("column-lost").get_by_test_id(f"card-{quote_id}"))
+    on_board("reopen")
+    expect(card().get_by_test_id("card-version")).to_have_text("Version 2")
+    on_board("add-pencil")
+    on_board("send")
+    expect(reseller.get_by_test_id("column-sent").get_by_test_id(f"card-{quote_id}"))
+    shot(reseller, "board-version-2-sent")
+
+    # The customer opens the same link: version 2, with the change; accepts it.
+    customer.goto(link)
+    expect(customer.get_by_test_id("version-banner")).to_have_text("Version 2")
+    expect(customer.get_by_test_id("changes")).to_contain_text("Added: Apple Pencil 2nd Generation")
+    shot(customer, "customer-sees-version-2")
+    customer.get_by_test_id("accept").click()
+    expect(customer.get_by_test_id("status")).to_contain_text("accepted")
+
+    # The reseller confirms, completes with a tracking number and invoices.
+    reseller.goto(live_server + "/board")
+    on_board("confirm")
+    expect(reseller.get_by_test_id("column-confirmed").get_by_test_id(f"card-{quote_id}"))
+    on_board("complete")
+    dialog = card().get_by_test_id("complete-dialog")
+    dialog.get_by_test_id("tracking-number").fill("00340434161234567890")
+    shot(reseller, "complete-dialog")
+    dialog.get_by_test_id("complete-submit").click()
+    expect(reseller.get_by_test_id("column-completed").get_by_test_id(f"card-{quote_id}"))
+    on_board("invoice")
+    expect(reseller.get_by_test_id("column-invoiced").get_by_test_id(f"card-{quote_id}"))
+    shot(reseller, "board-invoiced")
+
+    # Not logged in, the customer sees no documents; logged in, both; logged out, none.
+    customer.goto(link)
+    expect(customer.get_by_test_id("documents")).to_have_count(0)
+    customer.get_by_test_id("login").click()
+    customer.get_by_test_id("login-customer").select_option("cust-muster")
+    customer.get_by_test_id("login-submit").click()
+    documents = customer.get_by_test_id("documents")
+    expect(documents).to_contain_text("Delivery note")
+    expect(documents).to_contain_text("Pro-forma invoice")
+    shot(customer, "customer-documents")
+    delivery_note = documents.get_by_role("link", name=re.compile("Delivery note"))
+    document_url = live_server + delivery_note.get_attribute("href")
+    delivery_note.click()
+    expect(customer.locator("body")).to_contain_text("00340434161234567890")
+    shot(customer, "delivery-note")
+    customer.goto(link)
+    customer.get_by_test_id("logout").click()
+    expect(customer.get_by_test_id("version-banner")).to_have_text("Version 2")
+    expect(customer.get_by_test_id("documents")).to_have_count(0)
+    shot(customer, "customer-logged-out")
+    assert customer.goto(document_url).status == 404
