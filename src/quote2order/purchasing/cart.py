@@ -18,7 +18,7 @@ from quote2order.errors import CartLineNotFound, NotProcurable, ValidationError
 from quote2order.money import as_decimal
 from quote2order.positions import CatalogProduct, Position
 
-__all__ = ["Allocation", "Cart", "CartLine"]
+__all__ = ["Allocation", "Cart", "CartLine", "merge_allocations", "split_allocations"]
 
 
 def _whole_quantity(value: Any) -> Decimal:
