@@ -7,6 +7,7 @@ from conftest import RESELLER, Shop, catalog, offer
 
 from quote2order import (
     PURCHASE_ORDER_LIFECYCLE,
+    ConcurrencyError,
     InvalidTransition,
     OrderStatus,
     PurchaseOrder,
@@ -151,3 +152,15 @@ def test_the_lifecycle_diagram_shows_every_purchase_order_action() -> None:
         "CANCELLED --> [*]",
     ):
         assert line in diagram
+
+
+def test_a_stale_purchase_order_loses_the_optimistic_lock(shop: Shop) -> None:
+    _, _, po = _ordered(shop)
+    with shop.store.unit_of_work() as stale:
+        loaded = stale.purchase_orders.get(po.purchase_order_id)
+        shop.service.send_purchase_order(po.purchase_order_id)
+        loaded.cancel(now=shop.clock.now(), actor="other")
+        stale.purchase_orders.save(loaded)
+        with pytest.raises(ConcurrencyError):
+            stale.commit()
+    assert shop.service.get_purchase_order(po.purchase_order_id).status is PurchaseOrderStatus.SENT

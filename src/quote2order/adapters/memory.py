@@ -313,16 +313,14 @@ class MemoryUnitOfWork:
                 raise ConcurrencyError("order", order.order_id, order.revision)
         for cart in self.staged_carts.values():
             stored_cart = store.carts.get(cart.reseller_id)
+            # A cart is created by its first save: revision 0 means "none stored yet".
             stored_revision = 0 if stored_cart is None else stored_cart.revision
-            if stored_revision != cart.revision or (stored_cart is not None and cart.revision == 0):
+            if stored_revision != cart.revision:
                 raise ConcurrencyError("cart", cart.reseller_id, cart.revision)
         for purchase_order, is_new in self.staged_purchase_orders.values():
             stored_po = store.purchase_orders.get(purchase_order.purchase_order_id)
-            if (
-                (stored_po is not None)
-                if is_new
-                else (stored_po is None or stored_po.revision != purchase_order.revision)
-            ):
+            stale = stored_po is None or stored_po.revision != purchase_order.revision
+            if (stored_po is not None) if is_new else stale:
                 raise ConcurrencyError(
                     "purchase order", purchase_order.purchase_order_id, purchase_order.revision
                 )
