@@ -221,7 +221,6 @@ def make_app(
             customers=CUSTOMERS,
             selected=selected,
             since=since or "",
-            can_add_to_cart=board.can_add_to_cart,
         )
 
     @app.post("/board/<card_id>/<action>")

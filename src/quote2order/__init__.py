@@ -6,6 +6,7 @@ and are imported on their own; the pydantic boundary is :mod:`quote2order.schema
 
 from quote2order.errors import (
     AlreadyAccepted,
+    CartLineNotFound,
     ConcurrencyError,
     Conflict,
     CurrencyMismatch,
@@ -18,7 +19,9 @@ from quote2order.errors import (
     NotProcurable,
     OptimizationError,
     OrderNotFound,
+    OverProcurement,
     PastValidity,
+    PurchaseOrderNotFound,
     Quote2OrderError,
     QuoteNotFound,
     StorageError,
@@ -26,10 +29,37 @@ from quote2order.errors import (
     SupersededVersion,
     ValidationError,
 )
-from quote2order.lifecycle import ORDER_LIFECYCLE, QUOTE_LIFECYCLE, OrderStatus, QuoteStatus
+from quote2order.lifecycle import (
+    ORDER_LIFECYCLE,
+    PURCHASE_ORDER_LIFECYCLE,
+    QUOTE_LIFECYCLE,
+    OrderStatus,
+    PurchaseOrderStatus,
+    QuoteStatus,
+)
 from quote2order.money import DocumentTotals, Money, VatRate, VatSubtotal, document_totals
-from quote2order.orders import Order, Shipment, ShipmentItem
+from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.positions import CatalogProduct, Position, PositionKind
+from quote2order.purchasing import (
+    AddedToCart,
+    Allocation,
+    AllocationPlan,
+    AllocationStrategy,
+    Cart,
+    CartLine,
+    CheapestInStock,
+    CheckoutResult,
+    OfferSource,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SkippedPosition,
+    SkipReason,
+    StaticOfferSource,
+    SupplierOffer,
+    SupplierShare,
+    SupplierTerms,
+    UncoveredLine,
+)
 from quote2order.quotes import Customer, PositionChange, Quote, QuoteVersion
 from quote2order.service import CreatedQuote, Quote2Order
 
@@ -37,9 +67,19 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ORDER_LIFECYCLE",
+    "PURCHASE_ORDER_LIFECYCLE",
     "QUOTE_LIFECYCLE",
+    "AddedToCart",
+    "Allocation",
+    "AllocationPlan",
+    "AllocationStrategy",
     "AlreadyAccepted",
+    "Cart",
+    "CartLine",
+    "CartLineNotFound",
     "CatalogProduct",
+    "CheapestInStock",
+    "CheckoutResult",
     "ConcurrencyError",
     "Conflict",
     "CreatedQuote",
@@ -54,14 +94,21 @@ __all__ = [
     "MoneyError",
     "NotFound",
     "NotProcurable",
+    "OfferSource",
     "OptimizationError",
     "Order",
     "OrderNotFound",
     "OrderStatus",
+    "OverProcurement",
     "PastValidity",
     "Position",
     "PositionChange",
     "PositionKind",
+    "PositionProcurement",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderNotFound",
+    "PurchaseOrderStatus",
     "Quote",
     "Quote2Order",
     "Quote2OrderError",
@@ -70,9 +117,16 @@ __all__ = [
     "QuoteVersion",
     "Shipment",
     "ShipmentItem",
+    "SkipReason",
+    "SkippedPosition",
+    "StaticOfferSource",
     "StorageError",
     "StorageUnavailable",
     "SupersededVersion",
+    "SupplierOffer",
+    "SupplierShare",
+    "SupplierTerms",
+    "UncoveredLine",
     "ValidationError",
     "VatRate",
     "VatSubtotal",

@@ -76,8 +76,7 @@ ORDER_MENU: tuple[str, ...] = ("confirm", "reject", "add_to_cart", "complete", "
 #: A quote card's actions.
 QUOTE_MENU: tuple[str, ...] = ("edit", "send", "mark_won", "mark_lost", "reopen")
 
-# "add_to_cart" belongs to purchasing; it is offered in these states and performed by the
-# service's add_to_cart method when that module is installed (see SalesBoard.perform).
+# "add_to_cart" is not a lifecycle transition of its own: offered while the order can be procured.
 _ADD_TO_CART_STATES = frozenset({OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT})
 
 #: Dragging a card from one column to another performs exactly this one action.
@@ -245,11 +244,6 @@ class Board:
         self._service = service
         self._reseller_id = reseller_id
 
-    @property
-    def can_add_to_cart(self) -> bool:
-        """True once the service offers ``add_to_cart`` (the purchasing module)."""
-        return callable(getattr(self._service, "add_to_cart", None))
-
     def view(
         self,
         *,
@@ -300,7 +294,8 @@ class Board:
         """Run one of the card's menu actions (if legal now) and return the new card.
 
         ``complete`` takes ``shipments``; ``reject`` an optional ``reason``;
-        ``add_to_cart`` passes its arguments to the service's ``add_to_cart``.
+        ``add_to_cart`` takes the optional ``positions`` selection of
+        :meth:`~quote2order.service.Quote2Order.add_to_cart`.
         """
         card = self.card(card_id)
         if action not in card.actions:
@@ -324,14 +319,10 @@ class Board:
             "reject": service.reject_order,
             "complete": service.complete_order,
             "invoice": service.invoice_order,
+            "add_to_cart": service.add_to_cart,
         }
         if action in quote_actions:
             quote_actions[action](card.quote_id, **arguments)
-        elif action in order_actions:
+        else:
             order_actions[action](card.order_id, **arguments)
-        else:  # add_to_cart: the purchasing module's service method, when installed
-            add_to_cart = getattr(service, "add_to_cart", None)
-            if add_to_cart is None:
-                raise NotImplementedError("add_to_cart needs quote2order's purchasing module")
-            add_to_cart(card.order_id, **arguments)
         return self.card(card_id)

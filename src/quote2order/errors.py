@@ -8,11 +8,14 @@ carry structured fields and, where it helps callers, also subclass a builtin::
     │   ├── MoneyError                           money rules (bad amounts, mixed currencies)
     │   │   ├── FloatMoney (TypeError)           a float given as money
     │   │   └── CurrencyMismatch
-    │   └── NotProcurable                         free text / custom products in purchasing
+    │   ├── NotProcurable                         free text / custom products in purchasing
+    │   └── OverProcurement                       more than a position's open quantity
     ├── InvalidTransition                         an action not allowed in the current state
     ├── NotFound (LookupError)                    an aggregate or token that does not exist
     │   ├── QuoteNotFound
-    │   └── OrderNotFound
+    │   ├── OrderNotFound
+    │   ├── CartLineNotFound
+    │   └── PurchaseOrderNotFound
     ├── Conflict                                  the request contradicts recorded facts
     │   ├── AlreadyAccepted                       a version was already won / order exists
     │   ├── SupersededVersion                     a newer version replaced this one
@@ -32,6 +35,7 @@ from typing import Any
 
 __all__ = [
     "AlreadyAccepted",
+    "CartLineNotFound",
     "ConcurrencyError",
     "Conflict",
     "CurrencyMismatch",
@@ -44,7 +48,9 @@ __all__ = [
     "NotProcurable",
     "OptimizationError",
     "OrderNotFound",
+    "OverProcurement",
     "PastValidity",
+    "PurchaseOrderNotFound",
     "Quote2OrderError",
     "QuoteNotFound",
     "StorageError",
@@ -90,6 +96,22 @@ class NotProcurable(ValidationError):
     """A free-text position or custom product was offered to purchasing."""
 
 
+class OverProcurement(ValidationError):
+    """More of an order position was asked for than is still open (not procured)."""
+
+    def __init__(
+        self, order_id: str, position_id: str, requested: object, open_quantity: object
+    ) -> None:
+        super().__init__(
+            f"order {order_id} position {position_id}: {requested} requested, "
+            f"only {open_quantity} open"
+        )
+        self.order_id = order_id
+        self.position_id = position_id
+        self.requested = requested
+        self.open_quantity = open_quantity
+
+
 class InvalidTransition(Quote2OrderError):
     """An action that the object's current state does not allow; nothing changed."""
 
@@ -128,6 +150,20 @@ class OrderNotFound(NotFound):
 
     def __init__(self, key: Any) -> None:
         super().__init__("order", key)
+
+
+class CartLineNotFound(NotFound):
+    """No line with that id in the reseller's purchasing cart."""
+
+    def __init__(self, key: Any) -> None:
+        super().__init__("cart line", key)
+
+
+class PurchaseOrderNotFound(NotFound):
+    """No purchase order with that id."""
+
+    def __init__(self, key: Any) -> None:
+        super().__init__("purchase order", key)
 
 
 class Conflict(Quote2OrderError):

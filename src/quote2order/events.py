@@ -13,12 +13,23 @@ import attrs
 
 __all__ = [
     "EVENT_TYPES",
+    "CartCheckedOut",
+    "CartLineChanged",
+    "CartLineRemoved",
     "DomainEvent",
     "OrderCompleted",
     "OrderConfirmed",
     "OrderCreated",
     "OrderInvoiced",
+    "OrderProcurementEnded",
+    "OrderProcurementStarted",
     "OrderRejected",
+    "PositionsAddedToCart",
+    "PositionsReleasedFromCart",
+    "PurchaseOrderCancelled",
+    "PurchaseOrderCreated",
+    "PurchaseOrderReceived",
+    "PurchaseOrderSent",
     "QuoteAccepted",
     "QuoteCreated",
     "QuoteDeclined",
@@ -175,6 +186,102 @@ class OrderInvoiced(_OrderEvent):
     proforma_number: str
 
 
+@attrs.frozen(kw_only=True)
+class OrderProcurementStarted(_OrderEvent):
+    """Positions of the order went into purchasing (the order is in procurement)."""
+
+
+@attrs.frozen(kw_only=True)
+class OrderProcurementEnded(_OrderEvent):
+    """Nothing of the order is in the cart or ordered any more (back to confirmed)."""
+
+
+@attrs.frozen(kw_only=True)
+class _CartEvent(DomainEvent):
+    aggregate_kind: ClassVar[str] = "cart"  # the aggregate id is the reseller id
+
+
+@attrs.frozen(kw_only=True)
+class PositionsAddedToCart(_CartEvent):
+    """Quantities of an order's positions were added to the purchasing cart."""
+
+    order_id: str
+    position_ids: tuple[str, ...]
+    quantities: tuple[str, ...]  # decimal strings, one per position id
+
+
+@attrs.frozen(kw_only=True)
+class PositionsReleasedFromCart(_CartEvent):
+    """An order's quantities left the cart without being ordered (e.g. it was completed)."""
+
+    order_id: str
+    position_ids: tuple[str, ...]
+    quantities: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class CartLineChanged(_CartEvent):
+    """A cart line's quantity was changed."""
+
+    line_id: str
+    product_id: str
+    quantity: str
+
+
+@attrs.frozen(kw_only=True)
+class CartLineRemoved(_CartEvent):
+    """A cart line was removed; its quantities are not procured again."""
+
+    line_id: str
+    product_id: str
+
+
+@attrs.frozen(kw_only=True)
+class CartCheckedOut(_CartEvent):
+    """Cart lines became purchase orders; uncovered lines stayed in the cart."""
+
+    checkout_id: str
+    purchase_order_ids: tuple[str, ...]
+    line_ids: tuple[str, ...]  # the lines ordered
+    uncovered_line_ids: tuple[str, ...]
+    uncovered_product_ids: tuple[str, ...]  # one per uncovered line id, as the next two
+    uncovered_quantities: tuple[str, ...]
+    uncovered_reasons: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class _PurchaseOrderEvent(DomainEvent):
+    aggregate_kind: ClassVar[str] = "purchase_order"
+
+
+@attrs.frozen(kw_only=True)
+class PurchaseOrderCreated(_PurchaseOrderEvent):
+    """Checkout made a draft purchase order to one supplier."""
+
+    number: str
+    supplier_id: str
+    order_ids: tuple[str, ...]  # the customer orders its lines serve
+
+
+@attrs.frozen(kw_only=True)
+class PurchaseOrderSent(_PurchaseOrderEvent):
+    """The purchase order was sent to the supplier."""
+
+
+@attrs.frozen(kw_only=True)
+class PurchaseOrderReceived(_PurchaseOrderEvent):
+    """Goods of the purchase order arrived (all or part)."""
+
+    line_ids: tuple[str, ...]
+    quantities: tuple[str, ...]
+    status: str  # "partly_received" or "received"
+
+
+@attrs.frozen(kw_only=True)
+class PurchaseOrderCancelled(_PurchaseOrderEvent):
+    """The purchase order was cancelled; its quantities are not procured again."""
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -196,6 +303,17 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         OrderRejected,
         OrderCompleted,
         OrderInvoiced,
+        OrderProcurementStarted,
+        OrderProcurementEnded,
+        PositionsAddedToCart,
+        PositionsReleasedFromCart,
+        CartLineChanged,
+        CartLineRemoved,
+        CartCheckedOut,
+        PurchaseOrderCreated,
+        PurchaseOrderSent,
+        PurchaseOrderReceived,
+        PurchaseOrderCancelled,
     )
 }
 

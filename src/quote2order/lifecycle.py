@@ -19,9 +19,11 @@ from quote2order.errors import InvalidTransition
 
 __all__ = [
     "ORDER_LIFECYCLE",
+    "PURCHASE_ORDER_LIFECYCLE",
     "QUOTE_LIFECYCLE",
     "Lifecycle",
     "OrderStatus",
+    "PurchaseOrderStatus",
     "QuoteStatus",
 ]
 
@@ -45,6 +47,16 @@ class OrderStatus(enum.Enum):
     COMPLETED = "completed"  # shipped (tracking numbers recorded)
     INVOICED = "invoiced"  # final: the pro-forma invoice exists; nothing changes any more
     REJECTED = "rejected"  # rejected by the reseller; its quote became lost
+
+
+class PurchaseOrderStatus(enum.Enum):
+    """Where a purchase order to one supplier stands."""
+
+    DRAFT = "draft"  # made by checkout; not yet sent to the supplier
+    SENT = "sent"  # sent to the supplier; goods expected
+    PARTLY_RECEIVED = "partly_received"  # some of the goods arrived
+    RECEIVED = "received"  # all goods arrived (final)
+    CANCELLED = "cancelled"  # cancelled before any goods arrived (final)
 
 
 S = TypeVar("S", bound=enum.Enum)
@@ -71,6 +83,27 @@ ORDER_TRANSITIONS: Table[OrderStatus] = (
     ("end_procurement", [OrderStatus.IN_PROCUREMENT], OrderStatus.CONFIRMED),
     ("complete", [OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT], OrderStatus.COMPLETED),
     ("invoice", [OrderStatus.COMPLETED], OrderStatus.INVOICED),
+)
+
+# Receiving is one domain action with two outcomes; the purchase order picks the one that
+# matches what is still outstanding, so the table stays free of guards.
+PURCHASE_ORDER_TRANSITIONS: Table[PurchaseOrderStatus] = (
+    ("send", [PurchaseOrderStatus.DRAFT], PurchaseOrderStatus.SENT),
+    (
+        "receive_part",
+        [PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED],
+        PurchaseOrderStatus.PARTLY_RECEIVED,
+    ),
+    (
+        "receive_rest",
+        [PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED],
+        PurchaseOrderStatus.RECEIVED,
+    ),
+    (
+        "cancel",
+        [PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SENT],
+        PurchaseOrderStatus.CANCELLED,
+    ),
 )
 
 
@@ -146,4 +179,10 @@ QUOTE_LIFECYCLE: Lifecycle[QuoteStatus] = Lifecycle(
 )
 ORDER_LIFECYCLE: Lifecycle[OrderStatus] = Lifecycle(
     "order", OrderStatus, OrderStatus.OPEN, ORDER_TRANSITIONS
+)
+PURCHASE_ORDER_LIFECYCLE: Lifecycle[PurchaseOrderStatus] = Lifecycle(
+    "purchase order",
+    PurchaseOrderStatus,
+    PurchaseOrderStatus.DRAFT,
+    PURCHASE_ORDER_TRANSITIONS,
 )

@@ -9,12 +9,14 @@ from typing import Any
 
 import attrs
 
-from quote2order.errors import ValidationError
+from quote2order.errors import InvalidTransition, OverProcurement, ValidationError
 from quote2order.events import (
     OrderCompleted,
     OrderConfirmed,
     OrderCreated,
     OrderInvoiced,
+    OrderProcurementEnded,
+    OrderProcurementStarted,
     OrderRejected,
 )
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
@@ -64,6 +66,16 @@ class PositionProcurement:
     in_cart: Decimal = attrs.field(default=Decimal(0), converter=_item_quantity)
     ordered: Decimal = attrs.field(default=Decimal(0), converter=_item_quantity)
     received: Decimal = attrs.field(default=Decimal(0), converter=_item_quantity)
+
+    @property
+    def procured(self) -> Decimal:
+        """In the cart, ordered and received together."""
+        return self.in_cart + self.ordered + self.received
+
+    @property
+    def open(self) -> bool:
+        """True while some of it is in the cart or ordered (not yet received)."""
+        return self.in_cart > 0 or self.ordered > 0
 
 
 @attrs.define
@@ -227,3 +239,84 @@ class Order:
             actor=actor,
             proforma_number=proforma_number,
         )
+
+    # -- procurement ---------------------------------------------------------------------
+
+    @property
+    def procurable(self) -> bool:
+        """True while positions can go into purchasing: confirmed or in procurement."""
+        return self.status in (OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT)
+
+    def procurement_of(self, position_id: str) -> PositionProcurement:
+        """The procurement quantities of one position (all zero if never touched)."""
+        for record in self.procurement:
+            if record.position_id == position_id:
+                return record
+        self.position(position_id)  # an unknown position is an error, not zeros
+        return PositionProcurement(position_id)
+
+    def not_procured(self, position_id: str) -> Decimal:
+        """The quantity of a position not yet in the cart, ordered or received."""
+        return self.position(position_id).quantity - self.procurement_of(position_id).procured
+
+    def shift_procurement(
+        self,
+        position_id: str,
+        *,
+        in_cart: Decimal = Decimal(0),
+        ordered: Decimal = Decimal(0),
+        received: Decimal = Decimal(0),
+    ) -> None:
+        """Change a position's procurement quantities by the given amounts.
+
+        Refused (nothing changes) for an invoiced order, for a negative result, or when the
+        procured quantity would exceed the position's quantity.
+        """
+        if self.status is OrderStatus.INVOICED:
+            raise InvalidTransition(
+                "order", self.order_id, self.status.value, "procure", self.allowed_actions()
+            )
+        current = self.procurement_of(position_id)
+        updated = PositionProcurement(
+            position_id,
+            current.in_cart + in_cart,
+            current.ordered + ordered,
+            current.received + received,
+        )
+        if min(updated.in_cart, updated.ordered, updated.received) < 0:
+            raise ValidationError(
+                f"order {self.order_id} position {position_id}: procurement below zero"
+            )
+        quantity = self.position(position_id).quantity
+        if updated.procured > quantity:
+            raise OverProcurement(
+                self.order_id,
+                position_id,
+                updated.procured - current.procured,
+                quantity - current.procured,
+            )
+        records = {r.position_id: r for r in self.procurement}
+        records[position_id] = updated
+        # Kept in the positions' order, so stores and tests see one canonical tuple.
+        self.procurement = tuple(
+            records[p.position_id] for p in self.positions if p.position_id in records
+        )
+
+    @property
+    def procurement_open(self) -> bool:
+        """True while anything of the order is in the cart or ordered."""
+        return any(record.open for record in self.procurement)
+
+    def sync_procurement(
+        self, *, now: datetime, actor: str
+    ) -> list[OrderProcurementStarted | OrderProcurementEnded]:
+        """Move between confirmed and in_procurement to match the procurement quantities."""
+        if self.status is OrderStatus.CONFIRMED and self.procurement_open:
+            ORDER_LIFECYCLE.fire(self, "start_procurement")
+            return [
+                OrderProcurementStarted(aggregate_id=self.order_id, occurred_at=now, actor=actor)
+            ]
+        if self.status is OrderStatus.IN_PROCUREMENT and not self.procurement_open:
+            ORDER_LIFECYCLE.fire(self, "end_procurement")
+            return [OrderProcurementEnded(aggregate_id=self.order_id, occurred_at=now, actor=actor)]
+        return []

@@ -16,9 +16,12 @@ import attrs
 
 from quote2order.events import DomainEvent
 from quote2order.orders import Order
+from quote2order.purchasing.cart import Cart
+from quote2order.purchasing.purchase_orders import PurchaseOrder
 from quote2order.quotes import Quote
 
 __all__ = [
+    "CartRepository",
     "Clock",
     "DocumentRecord",
     "DocumentRepository",
@@ -32,6 +35,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxStatus",
     "OutboxStore",
+    "PurchaseOrderRepository",
     "QuoteRepository",
     "UnitOfWork",
 ]
@@ -94,6 +98,41 @@ class OrderRepository(Protocol):
 
     def list(self, *, reseller_id: str | None = None) -> Sequence[Order]:
         """All orders (of one reseller), oldest first."""
+        ...
+
+
+class CartRepository(Protocol):
+    """Stores purchasing carts, one per reseller (optimistic lock on revision)."""
+
+    def get(self, reseller_id: str) -> Cart:
+        """The reseller's cart; an empty one (revision 0) if it has none yet."""
+        ...
+
+    def save(self, cart: Cart) -> None:
+        """Store the cart; raise ConcurrencyError if its revision is stale.
+
+        A cart of revision 0 is new: storing it when one exists already is a conflict.
+        """
+        ...
+
+
+class PurchaseOrderRepository(Protocol):
+    """Stores purchase orders."""
+
+    def get(self, purchase_order_id: str) -> PurchaseOrder:
+        """The purchase order, or raise PurchaseOrderNotFound."""
+        ...
+
+    def add(self, purchase_order: PurchaseOrder) -> None:
+        """Store a new purchase order."""
+        ...
+
+    def save(self, purchase_order: PurchaseOrder) -> None:
+        """Store a changed purchase order; raise ConcurrencyError if its revision is stale."""
+        ...
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[PurchaseOrder]:
+        """All purchase orders (of one reseller), oldest first."""
         ...
 
 
@@ -265,6 +304,12 @@ class UnitOfWork(Protocol):
 
     @property
     def documents(self) -> DocumentRepository: ...
+
+    @property
+    def carts(self) -> CartRepository: ...
+
+    @property
+    def purchase_orders(self) -> PurchaseOrderRepository: ...
 
     def __enter__(self) -> Self: ...
 

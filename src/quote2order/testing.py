@@ -1,4 +1,5 @@
-"""Public fakes for host applications' own tests: a fixed clock, counting ids, a store.
+"""Public fakes for host applications' own tests: a fixed clock, counting ids, a store,
+and a fixed offer source for purchasing.
 
 ``RecordingNotifier`` joins them when the notifications module lands.
 """
@@ -9,8 +10,9 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from quote2order.adapters.memory import MemoryStore
+from quote2order.purchasing.offers import StaticOfferSource
 
-__all__ = ["CountingIds", "FixedClock", "MemoryStore"]
+__all__ = ["CountingIds", "FixedClock", "MemoryStore", "StaticOfferSource"]
 
 
 class FixedClock:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from quote2order import InvalidTransition, Money, Quote2Order, QuoteNotFound, Shipment
+from quote2order import InvalidTransition, Money, QuoteNotFound, Shipment
 from quote2order.board import MOVES, Board, Column, build_board, card_for
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
 
@@ -181,35 +181,18 @@ def test_another_reseller_s_quote_is_not_on_this_board(world: World) -> None:
     assert all(c.count == 0 for c in other.view().columns)
 
 
-class ServiceWithCart(Quote2Order):
-    """The purchasing module's seam: a service that has add_to_cart."""
-
-    carted: list[tuple[str, object]]
-
-    def add_to_cart(self, order_id: str, position_ids: object = None) -> None:
-        self.carted.append((order_id, position_ids))
-
-
-def test_add_to_cart_calls_the_service_method_when_it_exists(world: World) -> None:
-    service = ServiceWithCart(world.store, clock=world.clock)
-    service.carted = []
-    board = Board(service)
-    _, token = world.sent_quote()
-    order = world.service.accept_quote(token, 1)
-    quote_id = order.quote_id
-    board.perform(quote_id, "confirm")
-    assert board.can_add_to_cart
-    board.perform(quote_id, "add_to_cart", position_ids=["pos-1"])
-    assert service.carted == [(order.order_id, ["pos-1"])]
-
-
-def test_add_to_cart_without_the_purchasing_module_says_so(world: World, board: Board) -> None:
+def test_add_to_cart_from_the_menu_moves_the_card_into_procurement(
+    world: World, board: Board
+) -> None:
     quote_id, token = world.sent_quote()
-    world.service.accept_quote(token, 1)
+    order = world.service.accept_quote(token, 1)
     board.perform(quote_id, "confirm")
-    assert not board.can_add_to_cart
-    with pytest.raises(NotImplementedError, match="purchasing"):
-        board.perform(quote_id, "add_to_cart")
+    card = board.perform(quote_id, "add_to_cart", positions=["pos-1"])
+    assert card.column is Column.IN_PROCUREMENT
+    cart = world.service.get_cart(order.reseller_id)
+    assert [(a.order_id, a.position_id) for line in cart.lines for a in line.allocations] == [
+        (order.order_id, "pos-1")
+    ]
 
 
 def test_build_board_is_a_pure_projection_of_quotes_and_orders(world: World) -> None:

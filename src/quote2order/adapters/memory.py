@@ -20,6 +20,7 @@ from quote2order.errors import (
     ConcurrencyError,
     NotFound,
     OrderNotFound,
+    PurchaseOrderNotFound,
     QuoteNotFound,
 )
 from quote2order.events import DomainEvent
@@ -30,6 +31,8 @@ from quote2order.ports import (
     OutboxEntry,
     OutboxStatus,
 )
+from quote2order.purchasing.cart import Cart
+from quote2order.purchasing.purchase_orders import PurchaseOrder
 from quote2order.quotes import Quote
 
 __all__ = ["MemoryOutboxStore", "MemoryStore", "MemoryUnitOfWork"]
@@ -49,6 +52,8 @@ class MemoryStore:
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.outbox: dict[str, OutboxEntry] = {}
         self.documents: dict[str, DocumentRecord] = {}
+        self.carts: dict[str, Cart] = {}
+        self.purchase_orders: dict[str, PurchaseOrder] = {}
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """A new unit of work over this store."""
@@ -207,6 +212,53 @@ class _Documents:
         ]
 
 
+class _Carts:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, reseller_id: str) -> Cart:
+        staged = self._uow.staged_carts.get(reseller_id)
+        if staged is not None:
+            return staged
+        with self._uow.store.lock:
+            cart = self._uow.store.carts.get(reseller_id)
+            return Cart(reseller_id) if cart is None else cart.copy()
+
+    def save(self, cart: Cart) -> None:
+        self._uow.staged_carts[cart.reseller_id] = cart
+
+
+class _PurchaseOrders:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, purchase_order_id: str) -> PurchaseOrder:
+        staged = self._uow.staged_purchase_orders.get(purchase_order_id)
+        if staged is not None:
+            return staged[0]
+        with self._uow.store.lock:
+            found = self._uow.store.purchase_orders.get(purchase_order_id)
+            if found is None:
+                raise PurchaseOrderNotFound(purchase_order_id)
+            return found.copy()
+
+    def add(self, purchase_order: PurchaseOrder) -> None:
+        self._uow.staged_purchase_orders[purchase_order.purchase_order_id] = (purchase_order, True)
+
+    def save(self, purchase_order: PurchaseOrder) -> None:
+        key = purchase_order.purchase_order_id
+        is_new = self._uow.staged_purchase_orders.get(key, (purchase_order, False))[1]
+        self._uow.staged_purchase_orders[key] = (purchase_order, is_new)
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[PurchaseOrder]:
+        with self._uow.store.lock:
+            return [
+                p.copy()
+                for p in self._uow.store.purchase_orders.values()
+                if reseller_id is None or p.reseller_id == reseller_id
+            ]
+
+
 class MemoryUnitOfWork:
     """A unit of work over a :class:`MemoryStore`; changes apply at :meth:`commit`."""
 
@@ -218,6 +270,8 @@ class MemoryUnitOfWork:
         self.staged_keys: dict[str, IdempotencyRecord] = {}
         self.staged_outbox: list[OutboxEntry] = []
         self.staged_documents: list[DocumentRecord] = []
+        self.staged_carts: dict[str, Cart] = {}
+        self.staged_purchase_orders: dict[str, tuple[PurchaseOrder, bool]] = {}
         self.quotes = _Quotes(self)
         self.orders = _Orders(self)
         self.events = _Events(self)
@@ -225,6 +279,8 @@ class MemoryUnitOfWork:
         self.idempotency = _Idempotency(self)
         self.outbox = _Outbox(self)
         self.documents = _Documents(self)
+        self.carts = _Carts(self)
+        self.purchase_orders = _PurchaseOrders(self)
 
     def __enter__(self) -> Self:
         return self
@@ -255,6 +311,19 @@ class MemoryUnitOfWork:
                     raise ConcurrencyError("order", order.order_id, order.revision)
             elif stored_order is None or stored_order.revision != order.revision:
                 raise ConcurrencyError("order", order.order_id, order.revision)
+        for cart in self.staged_carts.values():
+            stored_cart = store.carts.get(cart.reseller_id)
+            # A cart is created by its first save: revision 0 means "none stored yet".
+            stored_revision = 0 if stored_cart is None else stored_cart.revision
+            if stored_revision != cart.revision:
+                raise ConcurrencyError("cart", cart.reseller_id, cart.revision)
+        for purchase_order, is_new in self.staged_purchase_orders.values():
+            stored_po = store.purchase_orders.get(purchase_order.purchase_order_id)
+            stale = stored_po is None or stored_po.revision != purchase_order.revision
+            if (stored_po is not None) if is_new else stale:
+                raise ConcurrencyError(
+                    "purchase order", purchase_order.purchase_order_id, purchase_order.revision
+                )
         for key in self.staged_keys:
             if key in store.idempotency:
                 raise ConcurrencyError("idempotency key", key, 0)
@@ -284,6 +353,13 @@ class MemoryUnitOfWork:
             for event in self.staged_events:
                 key = (event.aggregate_kind, event.aggregate_id)
                 store.events.setdefault(key, []).append(event)
+            for cart in self.staged_carts.values():
+                cart.revision += 1
+                store.carts[cart.reseller_id] = cart.copy()
+            for purchase_order, is_new in self.staged_purchase_orders.values():
+                if not is_new:
+                    purchase_order.revision += 1
+                store.purchase_orders[purchase_order.purchase_order_id] = purchase_order.copy()
             store.idempotency.update(self.staged_keys)
             for entry in self.staged_outbox:
                 store.outbox[entry.entry_id] = entry
@@ -302,6 +378,8 @@ class MemoryUnitOfWork:
         self.staged_keys.clear()
         self.staged_outbox.clear()
         self.staged_documents.clear()
+        self.staged_carts.clear()
+        self.staged_purchase_orders.clear()
 
 
 class MemoryOutboxStore:
