@@ -79,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     ours = medians["import quote2order"] - startup
     ratio = ours / deps
     print()
-    print(f"import quote2order / deps alone: {ratio:.2f}x (target <= 1.3x: {'met' if ratio <= 1.3 else 'MISSED'})")
+    print(
+        f"import quote2order / deps alone: {ratio:.2f}x (target <= 1.3x: {'met' if ratio <= 1.3 else 'MISSED'})"
+    )
 
     modules = loaded_modules()
     optional = [m for m in modules if m.split(".")[0] in OPTIONAL]
