@@ -312,3 +312,30 @@ def test_order_totals_match_the_won_version(service: Quote2Order, make_quote: Ma
     order = service.accept_quote(created.link_token, 1)
     assert order.totals == service.get_quote(created.quote.quote_id).latest.totals("EUR")
     assert str(order.totals.gross) == "3287.65 EUR"
+
+
+def test_racing_acceptances_make_exactly_one_order(
+    service: Quote2Order, make_quote: MakeQuote
+) -> None:
+    """Eight threads accept the same version at once: one order, the rest AlreadyAccepted."""
+    import threading
+
+    created = make_quote(send=True)
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def accept() -> None:
+        barrier.wait()
+        try:
+            service.with_retry(lambda: service.accept_quote(created.link_token, 1), base_delay=0)
+            outcomes.append("order")
+        except AlreadyAccepted:
+            outcomes.append("already accepted")
+
+    threads = [threading.Thread(target=accept) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already accepted"] * 7 + ["order"]
+    assert len(service.list_orders()) == 1

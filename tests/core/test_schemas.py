@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,10 +18,13 @@ from quote2order import (
     Customer,
     Money,
     Order,
+    OrderStatus,
     Position,
     PositionKind,
     Quote,
     Quote2Order,
+    QuoteStatus,
+    QuoteVersion,
     Shipment,
     ShipmentItem,
     ValidationError,
@@ -342,8 +346,6 @@ def quotes(draw: st.DrawFn) -> Quote:
         count = draw(st.integers(min_value=0, max_value=4))
         lines = tuple(draw(positions_strategy(currency, f"P{i}")) for i in range(count))
         sent = draw(st.booleans())
-        from quote2order import QuoteVersion
-
         version = QuoteVersion(
             number,
             draw(single_line),
@@ -353,12 +355,8 @@ def quotes(draw: st.DrawFn) -> Quote:
             notes=_multiline(draw(st.text(max_size=40))),
         )
         if sent:
-            import attrs
-
             version = attrs.evolve(version, sent_at=NOW, content_hash=version.compute_hash())
         versions.append(version)
-    from quote2order import QuoteStatus
-
     return Quote(
         draw(single_line),
         draw(single_line),
@@ -382,8 +380,6 @@ def test_generated_quotes_round_trip_through_quote_out(quote: Quote) -> None:
 
 @given(quotes(), st.sampled_from(["open", "confirmed", "completed", "invoiced", "rejected"]))
 def test_generated_orders_round_trip_through_order_out(quote: Quote, status: str) -> None:
-    from quote2order import OrderStatus
-
     order, _ = Order.from_quote(quote, order_id="o-1", order_number="AB-1", now=NOW, actor="c")
     order.status = OrderStatus(status)
     if status in ("completed", "invoiced"):
