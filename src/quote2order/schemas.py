@@ -31,6 +31,7 @@ __all__ = [
     "CustomerIn",
     "OrderOut",
     "PositionIn",
+    "PositionOut",
     "ProductIn",
     "QuoteCreateIn",
     "QuoteEditIn",
