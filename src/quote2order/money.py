@@ -139,7 +139,10 @@ class Money:
     def rounded(self) -> Money:
         """This amount rounded half-up to the currency's minor unit."""
         quantum = _QUANTUM[minor_unit(self.currency)]
-        return Money(self.amount.quantize(quantum, rounding=ROUND_HALF_UP), self.currency)
+        try:
+            return Money(self.amount.quantize(quantum, rounding=ROUND_HALF_UP), self.currency)
+        except InvalidOperation:  # more digits than the decimal context can hold exactly
+            raise MoneyError(f"amount {self.amount} {self.currency} is too large") from None
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"

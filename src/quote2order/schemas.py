@@ -14,7 +14,7 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -31,6 +31,7 @@ __all__ = [
     "CustomerIn",
     "OrderOut",
     "PositionIn",
+    "PositionOut",
     "ProductIn",
     "QuoteCreateIn",
     "QuoteEditIn",
@@ -51,7 +52,8 @@ DEFAULT_VAT_RATES: frozenset[Decimal] = frozenset(
 MAX_AMOUNT = Decimal("1e13")  # ten trillion: far above any real quote, far below overflow
 MAX_QUANTITY = Decimal("1e6")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Multi-line text keeps tabs and line breaks, CR LF included (browsers submit textareas so).
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -168,7 +170,7 @@ class PositionIn(_In):
         )
 
     @classmethod
-    def from_domain(cls, position: Position) -> PositionIn:
+    def from_domain(cls, position: Position) -> Self:
         """The input form of a core position (for editing it)."""
         product = position.product
         return cls(
@@ -330,6 +332,12 @@ class ShipmentIn(_In):
 # -- output ------------------------------------------------------------------------------
 
 
+class PositionOut(PositionIn):
+    """A stored position as JSON: any VAT rate the core holds, including a host's own."""
+
+    vat_rate: Percent
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -344,7 +352,7 @@ class VersionOut(_Out):
     notes: str
     sent_at: datetime | None
     content_hash: str | None
-    positions: list[PositionIn]
+    positions: list[PositionOut]
 
 
 class QuoteOut(_Out):
@@ -387,7 +395,7 @@ class QuoteOut(_Out):
                     notes=v.notes,
                     sent_at=v.sent_at,
                     content_hash=v.content_hash,
-                    positions=[PositionIn.from_domain(p) for p in v.positions],
+                    positions=[PositionOut.from_domain(p) for p in v.positions],
                 )
                 for v in quote.versions
             ],
@@ -442,7 +450,7 @@ class OrderOut(_Out):
     quote_version: int
     customer: CustomerIn
     currency: str
-    positions: list[PositionIn]
+    positions: list[PositionOut]
     created_at: datetime
     status: OrderStatus
     confirmed_at: datetime | None
@@ -466,7 +474,7 @@ class OrderOut(_Out):
             quote_version=order.quote_version,
             customer=CustomerIn.from_domain(order.customer),
             currency=order.currency,
-            positions=[PositionIn.from_domain(p) for p in order.positions],
+            positions=[PositionOut.from_domain(p) for p in order.positions],
             created_at=order.created_at,
             status=order.status,
             confirmed_at=order.confirmed_at,

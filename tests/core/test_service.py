@@ -1,0 +1,330 @@
+"""The service and its ports: atomic commands, idempotency keys, retries, optimistic locking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from quote2order import (
+    ConcurrencyError,
+    Customer,
+    IdempotencyConflict,
+    InvalidTransition,
+    Order,
+    OrderNotFound,
+    OrderStatus,
+    Position,
+    Quote2Order,
+    QuoteNotFound,
+    QuoteStatus,
+    Shipment,
+)
+from quote2order.events import DomainEvent
+from quote2order.ports import OutboxEntry, UnitOfWork
+from quote2order.service import CreatedQuote, new_link_token
+from quote2order.testing import CountingIds, FixedClock, MemoryStore
+
+from .conftest import snapshot, store_state
+
+MakeQuote = Callable[..., CreatedQuote]
+MakeOrder = Callable[[], Order]
+
+
+def test_a_failed_command_changes_nothing(
+    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+) -> None:
+    created = make_quote(send=True)
+    order = service.accept_quote(created.link_token, 1)
+    before, before_view = store_state(store), snapshot(service)
+    failing: list[Callable[[], object]] = [
+        lambda: service.send_quote(created.quote.quote_id),
+        lambda: service.edit_quote(created.quote.quote_id, title="x"),
+        lambda: service.invoice_order(order.order_id),
+        lambda: service.complete_order(order.order_id),
+        lambda: service.get_order("missing"),
+        lambda: service.confirm_order("missing"),
+        lambda: service.accept_quote(new_link_token(), 1),
+        lambda: service.reopen_quote("missing"),
+    ]
+    for command in failing:
+        with pytest.raises((InvalidTransition, OrderNotFound, QuoteNotFound)):
+            command()
+        assert store_state(store) == before
+        assert snapshot(service) == before_view
+
+
+def test_results_are_copies_a_caller_cannot_change_the_store_through(
+    service: Quote2Order, store: MemoryStore, make_order: MakeOrder
+) -> None:
+    order = make_order()
+    before = store_state(store)
+    order.status = OrderStatus.INVOICED
+    service.get_quote(order.quote_id).versions.clear()
+    assert store_state(store) == before
+
+
+def test_same_idempotency_key_and_arguments_return_the_first_result_and_do_nothing_again(
+    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+) -> None:
+    created = make_quote(send=True)
+    first = service.accept_quote(created.link_token, 1, idempotency_key="k-accept")
+    after_first = store_state(store)
+    again = service.accept_quote(created.link_token, 1, idempotency_key="k-accept")
+    assert again == first
+    assert store_state(store) == after_first
+    assert len(service.list_orders()) == 1
+
+    confirmed = service.confirm_order(first.order_id, idempotency_key="k-confirm")
+    after_confirm = store_state(store)
+    assert service.confirm_order(first.order_id, idempotency_key="k-confirm") == confirmed
+    assert store_state(store) == after_confirm
+
+    shipments = [Shipment("DHL", "JJD1")]
+    done = service.complete_order(first.order_id, shipments, idempotency_key="k-complete")
+    assert service.complete_order(first.order_id, shipments, idempotency_key="k-complete") == done
+    invoiced = service.invoice_order(first.order_id, idempotency_key="k-invoice")
+    after_invoice = store_state(store)
+    assert service.invoice_order(first.order_id, idempotency_key="k-invoice") == invoiced
+    assert store_state(store) == after_invoice
+    assert store.sequences["proforma"] == 1
+
+
+def test_the_replay_returns_the_current_state_of_the_first_result(
+    service: Quote2Order, make_quote: MakeQuote
+) -> None:
+    created = make_quote(send=True)
+    order = service.mark_quote_won(created.quote.quote_id, idempotency_key="won")
+    service.confirm_order(order.order_id)
+    replay = service.mark_quote_won(created.quote.quote_id, idempotency_key="won")
+    assert replay.order_id == order.order_id
+    assert len(service.list_orders()) == 1
+
+
+def test_same_idempotency_key_with_other_arguments_is_a_conflict(
+    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+) -> None:
+    created = make_quote(send=True)
+    other = make_quote(send=True)
+    order = service.accept_quote(created.link_token, 1, idempotency_key="k")
+    before = store_state(store)
+    with pytest.raises(IdempotencyConflict) as info:
+        service.accept_quote(other.link_token, 1, idempotency_key="k")
+    assert info.value.key == "k"
+    with pytest.raises(IdempotencyConflict):
+        service.confirm_order(order.order_id, idempotency_key="k")  # another command
+    service.confirm_order(order.order_id)
+    service.complete_order(order.order_id, [Shipment("DHL", "A")], idempotency_key="c")
+    before = store_state(store)
+    with pytest.raises(IdempotencyConflict):
+        service.complete_order(order.order_id, [Shipment("DHL", "B")], idempotency_key="c")
+    assert store_state(store) == before
+
+
+def test_a_failed_command_does_not_use_up_its_idempotency_key(
+    service: Quote2Order, make_order: MakeOrder
+) -> None:
+    order = make_order()
+    with pytest.raises(InvalidTransition):
+        service.invoice_order(order.order_id, idempotency_key="inv")
+    service.confirm_order(order.order_id)
+    service.complete_order(order.order_id)
+    assert (
+        service.invoice_order(order.order_id, idempotency_key="inv").status is OrderStatus.INVOICED
+    )
+
+
+def test_a_stale_save_raises_concurrency_error_and_writes_nothing(
+    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+) -> None:
+    order_id = make_order().order_id
+    first, second = store(), store()
+    mine = first.orders.get(order_id)
+    theirs = second.orders.get(order_id)
+    mine.confirm(now=mine.created_at, actor="a")
+    first.orders.save(mine)
+    first.commit()
+    assert service.get_order(order_id).revision == 1
+
+    before = store_state(store)
+    theirs.reject(now=theirs.created_at, actor="b")
+    second.orders.save(theirs)
+    second.events.append([])
+    with pytest.raises(ConcurrencyError) as info:
+        second.commit()
+    assert (info.value.kind, info.value.object_id, info.value.expected_version) == (
+        "order",
+        order_id,
+        0,
+    )
+    assert store_state(store) == before
+    assert service.get_order(order_id).status is OrderStatus.CONFIRMED
+
+
+def test_a_stale_quote_save_writes_nothing_of_the_whole_unit_of_work(
+    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+) -> None:
+    order = make_order()
+    stale = store()
+    quote = stale.quotes.get(order.quote_id)
+    stale_order = stale.orders.get(order.order_id)
+    service.reject_order(order.order_id)  # another writer moves the quote and the order
+    before = store_state(store)
+    stale_order.confirmed_at = None
+    stale.orders.save(stale_order)
+    stale.quotes.save(quote)
+    with pytest.raises(ConcurrencyError):
+        stale.commit()
+    assert store_state(store) == before
+
+
+def test_with_retry_runs_again_on_concurrency_error(service: Quote2Order) -> None:
+    attempts: list[int] = []
+
+    def flaky() -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ConcurrencyError("order", "o-1", len(attempts))
+        return "done"
+
+    assert service.with_retry(flaky, attempts=5, base_delay=0) == "done"
+    assert len(attempts) == 3
+
+
+def test_with_retry_gives_up_after_its_attempts(service: Quote2Order) -> None:
+    attempts: list[int] = []
+
+    def always() -> None:
+        attempts.append(1)
+        raise ConcurrencyError("order", "o-1", 0)
+
+    with pytest.raises(ConcurrencyError):
+        service.with_retry(always, attempts=4, base_delay=0)
+    assert len(attempts) == 4
+
+
+def test_with_retry_does_not_retry_other_errors(service: Quote2Order) -> None:
+    attempts: list[int] = []
+
+    def broken() -> None:
+        attempts.append(1)
+        raise InvalidTransition("order", "o-1", "open", "invoice", ["confirm"])
+
+    with pytest.raises(InvalidTransition):
+        service.with_retry(broken, base_delay=0)
+    assert len(attempts) == 1
+
+
+def test_with_retry_wins_a_real_race_on_the_memory_store(
+    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+) -> None:
+    """A command that lost the optimistic lock once succeeds when run again on fresh state."""
+    order_id = make_order().order_id
+    raced = [False]
+
+    def confirm_after_a_concurrent_write() -> Order:
+        with store() as uow:
+            order = uow.orders.get(order_id)
+            if not raced[0]:
+                raced[0] = True
+                other = store()
+                concurrent = other.orders.get(order_id)
+                other.orders.save(concurrent)  # a concurrent no-op save bumps the revision
+                other.commit()
+            order.confirm(now=order.created_at, actor="r")
+            uow.orders.save(order)
+            uow.commit()
+            return order
+
+    confirmed = service.with_retry(confirm_after_a_concurrent_write, base_delay=0)
+    assert confirmed.status is OrderStatus.CONFIRMED
+    assert service.get_order(order_id).revision == 2
+
+
+def test_handlers_see_every_event_inside_the_unit_of_work(
+    clock: FixedClock, customer: Customer, positions: list[Position]
+) -> None:
+    seen: list[str] = []
+
+    def handler(uow: UnitOfWork, event: DomainEvent) -> None:
+        seen.append(event.name)
+        if event.name == "OrderConfirmed":
+            uow.outbox.add(
+                OutboxEntry(
+                    entry_id=f"n-{event.aggregate_id}",
+                    reseller_id="R-1",
+                    notification="order_confirmation",
+                    channel="email",
+                    aggregate_kind="order",
+                    aggregate_id=event.aggregate_id,
+                    recipient="anna@example.com",
+                    locale="de_DE",
+                    payload={},
+                    created_at=event.occurred_at,
+                )
+            )
+
+    store = MemoryStore()
+    service = Quote2Order(store, clock=clock, ids=CountingIds(), handlers=[handler])
+    created = service.create_quote(
+        reseller_id="R-1",
+        customer=customer,
+        title="T",
+        positions=positions,
+        valid_until=clock.now().date(),
+    )
+    service.send_quote(created.quote.quote_id)
+    order = service.accept_quote(created.link_token, 1)
+    service.confirm_order(order.order_id)
+    assert seen == ["QuoteCreated", "QuoteSent", "QuoteAccepted", "OrderCreated", "OrderConfirmed"]
+    assert list(store.outbox) == [f"n-{order.order_id}"]
+
+
+def test_a_handler_that_raises_rolls_the_whole_command_back(
+    store: MemoryStore, clock: FixedClock, make_quote: MakeQuote
+) -> None:
+    created = make_quote(send=True)  # made through the fixture's service, same store
+
+    def handler(uow: UnitOfWork, event: DomainEvent) -> None:
+        if event.name == "OrderCreated":
+            raise RuntimeError("notification template missing")
+
+    service = Quote2Order(store, clock=clock, ids=CountingIds(), handlers=[handler])
+    before = store_state(store)
+    with pytest.raises(RuntimeError):
+        service.accept_quote(created.link_token, 1, idempotency_key="k")
+    after = store_state(store)
+    # Only the order-number sequence moved (numbers are gap-tolerant, never repeated).
+    assert after.pop("sequences") == {"order": 1}
+    before.pop("sequences")
+    assert after == before
+    assert service.get_quote(created.quote.quote_id).status is QuoteStatus.SENT
+    assert service.list_orders() == []
+
+
+def test_the_service_reads_time_only_from_its_clock(
+    service: Quote2Order, clock: FixedClock, make_quote: MakeQuote
+) -> None:
+    created = make_quote()
+    assert created.quote.created_at == clock.now()
+    assert service.history("quote", created.quote.quote_id)[0].occurred_at == clock.now()
+
+
+def test_counting_ids_make_readable_ids(service: Quote2Order, make_order: MakeOrder) -> None:
+    order = make_order()
+    assert (order.quote_id, order.order_id) == ("quote-1", "order-1")
+    assert make_order().order_id == "order-2"
+
+
+def test_list_filters_by_reseller(service: Quote2Order, make_quote: MakeQuote) -> None:
+    make_quote(reseller_id="R-1")
+    make_quote(reseller_id="R-2")
+    assert [q.reseller_id for q in service.list_quotes(reseller_id="R-2")] == ["R-2"]
+    assert len(service.list_quotes()) == 2
+
+
+def test_fixed_clock_refuses_a_naive_datetime() -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValueError, match="timezone"):
+        FixedClock(datetime(2026, 1, 1))
