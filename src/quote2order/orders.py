@@ -43,7 +43,8 @@ class ShipmentItem:
 class Shipment:
     """One parcel or consignment: a carrier and a tracking number entered by hand.
 
-    ``items`` lists the positions shipped in it; empty means the whole order.
+    ``items`` lists the positions shipped in it. Shipments without items are parcels of the
+    whole order; an order's shipments either all list their items or none does.
     """
 
     carrier: str
@@ -196,6 +197,12 @@ class Order:
         )
 
     def _check_shipments(self, shipments: Sequence[Shipment]) -> None:
+        whole = [s for s in shipments if not s.items]
+        if whole and len(whole) != len(shipments):
+            # Parcels of the whole order and itemized parcels together would count goods twice.
+            raise ValidationError(
+                f"order {self.order_id}: shipments must all list their items, or none may"
+            )
         totals: dict[str, Decimal] = {}
         for shipment in shipments:
             for item in shipment.items:

@@ -21,7 +21,14 @@ from typing import Any, TypeVar
 
 import attrs
 
-from quote2order.errors import ConcurrencyError, IdempotencyConflict, NotFound, QuoteNotFound
+from quote2order.errors import (
+    ConcurrencyError,
+    IdempotencyConflict,
+    InvalidTransition,
+    NotFound,
+    QuoteNotFound,
+    ValidationError,
+)
 from quote2order.events import CartCheckedOut, DomainEvent
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus, QuoteStatus
 from quote2order.orders import Order, Shipment
@@ -391,13 +398,18 @@ class Quote2Order:
                 for q in uow.quotes.list()
                 if q.status is QuoteStatus.SENT and q.latest.valid_until < today
             ]
+        expired: list[str] = []
         for quote_id in due:
-            self.with_retry(
-                lambda quote_id=quote_id: self._quote_command(  # type: ignore[misc]
-                    quote_id, lambda q, now: q.expire(now=now, actor=actor)
+            try:
+                self.with_retry(
+                    lambda quote_id=quote_id: self._quote_command(  # type: ignore[misc]
+                        quote_id, lambda q, now: q.expire(now=now, actor=actor)
+                    )
                 )
-            )
-        return due
+            except (InvalidTransition, ValidationError):
+                continue  # accepted, declined or re-dated since the listing: nothing to expire
+            expired.append(quote_id)
+        return expired
 
     # -- orders --------------------------------------------------------------------------
 

@@ -191,8 +191,19 @@ def test_complete_with_several_partial_shipments(
         ([Shipment("DHL", "A", (ShipmentItem("P9", 1),))], "no position 'P9'"),
         ([Shipment("DHL", "A", (ShipmentItem("P1", 0),))], "must be > 0"),
         ([Shipment("DHL", "A"), Shipment("UPS", "A")], "tracking number appears twice"),
+        (
+            [Shipment("DHL", "A"), Shipment("UPS", "B", (ShipmentItem("P1", 1),))],
+            "all list their items, or none",
+        ),
     ],
-    ids=["more-than-ordered", "more-in-sum", "unknown-position", "zero", "duplicate-tracking"],
+    ids=[
+        "more-than-ordered",
+        "more-in-sum",
+        "unknown-position",
+        "zero",
+        "duplicate-tracking",
+        "whole-and-itemized",
+    ],
 )
 def test_bad_shipments_are_refused_and_nothing_changes(
     shipments: list[Shipment],

@@ -11,6 +11,7 @@ import pytest
 
 from quote2order import (
     CurrencyMismatch,
+    Customer,
     InvalidTransition,
     Money,
     PastValidity,
@@ -24,7 +25,7 @@ from quote2order import (
 from quote2order.service import CreatedQuote, hash_link_token, new_link_token
 from quote2order.testing import FixedClock, MemoryStore
 
-from .conftest import VAT19, catalog_position, eur, store_state
+from .conftest import VAT19, catalog_position, eur, free_text_position, store_state
 
 PENCIL = catalog_position("P4", "Apple Pencil 2nd Generation", 3, "119.00", "apple-pencil-2")
 
@@ -226,6 +227,37 @@ def test_expire_quotes_marks_sent_quotes_past_their_validity_expired(
     assert service.get_quote(draft).status is QuoteStatus.DRAFT
     assert service.history("quote", due)[-1].name == "QuoteExpired"
     assert service.expire_quotes() == []  # already expired
+
+
+def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
+    clock: FixedClock, customer: Customer
+) -> None:
+    """A quote marked lost by another writer mid-sweep is skipped; the others still expire."""
+    from quote2order.events import DomainEvent, QuoteExpired
+    from quote2order.ports import UnitOfWork
+
+    service: Quote2Order
+    others: list[str] = []
+
+    def meanwhile(uow: UnitOfWork, event: DomainEvent) -> None:
+        if isinstance(event, QuoteExpired) and event.aggregate_id == others[0]:
+            service.mark_quote_lost(others[1])  # another writer, in its own unit of work
+
+    service = Quote2Order(MemoryStore(), clock=clock, handlers=[meanwhile])
+    for title in ("first", "second", "third"):
+        created = service.create_quote(
+            reseller_id="R-1",
+            customer=customer,
+            title=title,
+            positions=[free_text_position()],
+            valid_until=clock.now().date(),
+        )
+        service.send_quote(created.quote.quote_id)
+        others.append(created.quote.quote_id)
+    clock.advance(timedelta(days=1))
+    assert service.expire_quotes() == [others[0], others[2]]
+    statuses = [service.get_quote(q).status for q in others]
+    assert statuses == [QuoteStatus.EXPIRED, QuoteStatus.LOST, QuoteStatus.EXPIRED]
 
 
 def test_accepting_past_validity_raises_past_validity(

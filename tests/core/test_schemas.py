@@ -266,7 +266,10 @@ def test_quote_and_order_round_trip_through_json(
     service.confirm_order(order.order_id)
     order = service.complete_order(
         order.order_id,
-        [Shipment("DHL", "JJD1", (ShipmentItem("P1", 2),)), Shipment("UPS", "1Z2")],
+        [
+            Shipment("DHL", "JJD1", (ShipmentItem("P1", 2),)),
+            Shipment("UPS", "1Z2", (ShipmentItem("P1", 1),)),
+        ],
     )
     quote = service.get_quote(created.quote.quote_id)
     text = QuoteOut.from_domain(quote).model_dump_json()

@@ -14,6 +14,7 @@ from quote2order.purchasing.offers import (
     SupplierOffer,
     SupplierTerms,
 )
+from quote2order.purchasing.optimized import OptimizedStrategy
 from quote2order.purchasing.procurement import (
     AddedToCart,
     Selection,
@@ -42,6 +43,7 @@ __all__ = [
     "CheapestInStock",
     "CheckoutResult",
     "OfferSource",
+    "OptimizedStrategy",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "Selection",
