@@ -92,12 +92,16 @@ class World:
             handlers=[self.recorder],
         )
 
-    def sent_quote(self, positions: Sequence[Position] | None = None, title: str = "Arbeitsplätze 2026") -> str:
+    def sent_quote(
+        self, positions: Sequence[Position] | None = None, title: str = "Arbeitsplätze 2026"
+    ) -> str:
         created = self.service.create_quote(
             reseller_id=SELLER.reseller_id,
             customer=self.customer,
             title=title,
-            positions=positions if positions is not None else [position(1), position(2, vat="7", price="19.99")],
+            positions=positions
+            if positions is not None
+            else [position(1), position(2, vat="7", price="19.99")],
             valid_until=date(2026, 3, 31),
         )
         self.service.send_quote(created.quote.quote_id)
