@@ -49,11 +49,14 @@ class SmtpNotifier:
         self._username = username
         self._password = password
         self._timeout = timeout
+        # Loading the system's CA certificates takes milliseconds: do it once, and only for TLS.
         self._context = ssl_context
+        if self._context is None and security != "none":
+            self._context = ssl.create_default_context()
         self._local_hostname = local_hostname
 
     def _connect(self) -> smtplib.SMTP:
-        context = self._context or ssl.create_default_context()
+        context = self._context
         if self.security == "tls":
             return smtplib.SMTP_SSL(
                 self.host,
