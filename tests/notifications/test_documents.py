@@ -143,13 +143,15 @@ def test_a_quote_version_document_shows_its_version_and_changes(world: World) ->
     world.service.mark_quote_lost(quote_id)
     world.service.reopen_quote(quote_id)
     world.service.edit_quote(
-        quote_id, positions=[position(1), position(3, name="Apple Pencil 2nd Generation")]
+        quote_id,
+        positions=[position(1, quantity="3"), position(3, name="Apple Pencil 2nd Generation")],
     )
     world.service.send_quote(quote_id)
     (version_2,) = [d for d in world.store.documents.values() if d.snapshot["version"] == 2]
     html = HtmlRenderer().render(version_2).content.decode()
     assert "Änderungen gegenüber Version 1" in html
     assert "Neu: Apple Pencil 2nd Generation" in html
+    assert "Geändert: Notebook Größe 1 (Menge)" in html
     assert "Entfernt: Notebook Größe 2" in html
     text = _pdf_text(PdfRenderer().render(version_2).content)
     assert "Neu: Apple Pencil 2nd Generation" in text

@@ -167,12 +167,29 @@ def _totals(snapshot: Mapping[str, Any], locale: str, _: Gettext) -> list[tuple[
 
 
 def _changes(changes: Sequence[Mapping[str, Any]], _: Gettext) -> tuple[str, ...]:
-    words = {
-        "added": _("Added: {name}"),
-        "removed": _("Removed: {name}"),
-        "changed": _("Changed: {name}"),
+    field_labels = {
+        "name": _("Description"),
+        "description": _("Description"),
+        "product": _("Description"),
+        "quantity": _("Quantity"),
+        "unit_price": _("Unit price"),
+        "vat_rate": _("VAT"),
+        "discount": _("Discount"),
     }
-    return tuple(words[c["change"]].format(name=c["name"]) for c in changes)
+    lines = []
+    for change in changes:
+        if change["change"] == "added":
+            lines.append(_("Added: {name}").format(name=change["name"]))
+        elif change["change"] == "removed":
+            lines.append(_("Removed: {name}").format(name=change["name"]))
+        else:
+            fields = dict.fromkeys(field_labels.get(f, f) for f in change["fields"])
+            lines.append(
+                _("Changed: {name} ({fields})").format(
+                    name=change["name"], fields=", ".join(fields)
+                )
+            )
+    return tuple(lines)
 
 
 def _intro(snapshot: Mapping[str, Any], kind: str, _: Gettext) -> str:
