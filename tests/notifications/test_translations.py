@@ -10,11 +10,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import quote2order
-from quote2order.adapters.html import TEMPLATE_DIR
 from quote2order.formatting import LANGUAGES, LOCALE_DIR, translations
 from quote2order.notifications.views import DocumentView
 
 PACKAGE = Path(quote2order.__file__).parent
+TEMPLATE_DIR = PACKAGE / "adapters" / "templates"  # read as text: jinja2 is optional
 
 
 def _used_msgids() -> set[str]:
