@@ -1,0 +1,70 @@
+"""Notifications and documents: settings, the outbox recorder, the dispatcher, the ports.
+
+Wire it in one place::
+
+    recorder = NotificationRecorder(StaticSettings(), StaticSellerDirectory(seller), ids)
+    service = Quote2Order(store, handlers=[recorder])
+    dispatcher = Dispatcher(store.outbox_store, UnitOfWorkDocuments(store), notifier,
+                            [HtmlRenderer(), PdfRenderer()], clock=SystemClock())
+
+Nothing here imports an adapter or an optional dependency (jinja2, fpdf2, smtplib).
+"""
+
+from quote2order.notifications.compose import compose_message
+from quote2order.notifications.dispatcher import Backoff, Dispatcher, DispatchReport
+from quote2order.notifications.documents import (
+    DocumentSource,
+    RenderedDocument,
+    Renderer,
+    UnitOfWorkDocuments,
+    document_filename,
+)
+from quote2order.notifications.messages import (
+    Attachment,
+    Message,
+    Notifier,
+    message_id_for,
+    to_email_message,
+)
+from quote2order.notifications.recorder import NotificationRecorder
+from quote2order.notifications.sellers import Seller, SellerDirectory, StaticSellerDirectory
+from quote2order.notifications.settings import (
+    Channel,
+    Notification,
+    NotificationSetting,
+    NotificationSettings,
+    SettingsProvider,
+    StaticSettings,
+)
+from quote2order.notifications.snapshots import DocumentKind
+from quote2order.notifications.views import DocumentView, document_view
+
+__all__ = [
+    "Attachment",
+    "Backoff",
+    "Channel",
+    "DispatchReport",
+    "Dispatcher",
+    "DocumentKind",
+    "DocumentSource",
+    "DocumentView",
+    "Message",
+    "Notification",
+    "NotificationRecorder",
+    "NotificationSetting",
+    "NotificationSettings",
+    "Notifier",
+    "RenderedDocument",
+    "Renderer",
+    "Seller",
+    "SellerDirectory",
+    "SettingsProvider",
+    "StaticSellerDirectory",
+    "StaticSettings",
+    "UnitOfWorkDocuments",
+    "compose_message",
+    "document_filename",
+    "document_view",
+    "message_id_for",
+    "to_email_message",
+]
