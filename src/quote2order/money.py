@@ -95,8 +95,8 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        """Zero in ``currency``."""
-        return cls(Decimal(0), currency)
+        """Zero in ``currency``, with its minor unit's decimals (``0.00`` for EUR)."""
+        return cls(_QUANTUM[minor_unit(currency)] * 0, currency)
 
     def _same(self, other: Money) -> None:
         if not isinstance(other, Money):
