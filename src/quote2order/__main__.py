@@ -10,12 +10,22 @@ def main(argv: list[str] | None = None) -> int:
     """Run a quote2order command; returns the exit status."""
     parser = argparse.ArgumentParser(prog="quote2order", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="run the quote-to-cash story end to end")
+    demo = commands.add_parser("demo", help="run the quote-to-cash story end to end")
+    demo.add_argument(
+        "--out",
+        default="quote2order-demo",
+        help="folder for the database, e-mails and documents (default: %(default)s)",
+    )
+    # These two parse their own options (so their --help is their own).
     commands.add_parser(
-        "optimize", help="plan a purchasing cart at the lowest cost (see docs/optimizer.md)"
+        "optimize",
+        add_help=False,
+        help="plan a purchasing cart at the lowest cost (see docs/optimizer.md)",
     )
     commands.add_parser(
-        "dispatch", help="deliver pending notifications from the outbox (see docs/notifications.md)"
+        "dispatch",
+        add_help=False,
+        help="deliver pending notifications from the outbox (see docs/notifications.md)",
     )
     args, rest = parser.parse_known_args(argv)
     # Each command loads its own modules only when it runs, so the CLI starts fast.
@@ -27,9 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         from quote2order.notifications.cli import main as dispatch_main
 
         return dispatch_main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from quote2order.demo import run_demo
 
-    run_demo()
+    run_demo(out=args.out)
     return 0
 
 

@@ -69,8 +69,10 @@ def test_import_loads_no_adapter_and_no_optional_dependency() -> None:
     assert offending == []
 
 
-def test_python_m_quote2order_demo_tells_the_story() -> None:
-    result = _python("", "-m", "quote2order", "demo")
+def test_python_m_quote2order_demo_tells_the_story_and_writes_mail_and_documents(
+    tmp_path: Path,
+) -> None:
+    result = _python("", "-m", "quote2order", "demo", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Version 2" in out
@@ -79,11 +81,17 @@ def test_python_m_quote2order_demo_tells_the_story() -> None:
     assert "JJD000390007763456, JJD000390007763457" in out
     assert "pro-forma invoice PF-" in out
     assert "invoiced" in out
+    assert "PO-2026" in out or "PO-20" in out  # purchase orders per supplier
+    assert str(tmp_path) in out  # says where the output is
+    assert list((tmp_path / "mail").glob("*.eml"))
+    documents = {p.name for p in (tmp_path / "documents").iterdir()}
+    assert any(n.startswith("Proforma-Rechnung") and n.endswith(".pdf") for n in documents)
+    assert any(n.startswith("Lieferschein") and n.endswith(".html") for n in documents)
 
 
-def test_run_demo_returns_the_invoiced_order() -> None:
+def test_run_demo_returns_the_invoiced_order(tmp_path: Path) -> None:
     lines: list[str] = []
-    order = run_demo(lines.append)
+    order = run_demo(lines.append, out=tmp_path)
     assert order.status is quote2order.OrderStatus.INVOICED
     assert order.quote_version == 2
     assert order.proforma_number is not None
