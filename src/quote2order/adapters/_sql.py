@@ -269,14 +269,16 @@ class SqlStore:
         the same database wait for each other; each migration runs once.
         """
         dialect = self._dialect
+        wanted = [m for m in self.migrations() if up_to is None or m.version <= up_to]
         applied_now: list[str] = []
         with self._connection() as conn:
+            # Opening an up-to-date database only reads: no write lock, no waiting.
+            if {m.version for m in wanted} <= self._applied_versions(conn):
+                return applied_now
             with dialect.transaction(conn):
                 dialect.lock_migrations(conn)
                 conn.execute(dialect.migrations_table(), ())
-            for migration in self.migrations():
-                if up_to is not None and migration.version > up_to:
-                    break
+            for migration in wanted:
                 with dialect.transaction(conn):
                     dialect.lock_migrations(conn)
                     done = conn.execute(
@@ -292,6 +294,13 @@ class SqlStore:
                     )
                 applied_now.append(migration.name)
         return applied_now
+
+    def _applied_versions(self, conn: Connection) -> set[int]:
+        try:
+            rows = conn.execute("SELECT version FROM schema_migrations", ()).fetchall()
+        except self._dialect.driver_errors:  # no table yet: a new database
+            return set()
+        return {row[0] for row in rows}
 
     def _p(self, sql: str) -> str:
         """``sql`` (written with ``?`` placeholders) in the dialect's parameter style."""
