@@ -1,6 +1,7 @@
 """The ``store`` fixture: every contract test runs on each store quote2order ships.
 
-PostgreSQL: 127.0.0.1:5432, database ``test``, trust auth, user ``postgres`` or ``root``;
+PostgreSQL: 127.0.0.1:5432, database ``test``, trust auth, user ``postgres`` or ``root``
+(or the conninfo in ``Q2O_TEST_POSTGRES``);
 each test run works in its own schema ``q2o_test_<random>``, dropped at the end. Without
 a server the PostgreSQL cases skip, unless the environment variable ``CI`` is set: then
 they fail, so that CI can never pass without them.
@@ -39,7 +40,10 @@ def _find_postgres() -> str:
     except ImportError:  # the tests_core session runs without the postgres extra
         pytest.skip("psycopg is not installed (pip install 'quote2order[postgres]')")
     reasons = []
-    for conninfo in PG_CANDIDATES:
+    candidates = (
+        [os.environ["Q2O_TEST_POSTGRES"]] if os.environ.get("Q2O_TEST_POSTGRES") else PG_CANDIDATES
+    )
+    for conninfo in candidates:
         try:
             psycopg.connect(conninfo, connect_timeout=3).close()
         except psycopg.Error as exc:

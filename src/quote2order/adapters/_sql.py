@@ -200,10 +200,11 @@ class _Pool:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
-        if self._single is not None:
-            with self._single_lock or threading.Lock():
-                self._single.close()
-                self._single = None
+        if self._single_lock is not None:
+            with self._single_lock:
+                if self._single is not None:
+                    self._single.close()
+                    self._single = None
 
 
 class SqlStore:
@@ -477,8 +478,16 @@ class _Outbox:
         self._uow = uow
 
     def add(self, entry: OutboxEntry) -> None:
-        body = dumps(outbox_to_dict(entry), f"outbox entry {entry.entry_id}")
-        self._uow.staged_outbox.append((entry, body))
+        # Converted now, so that a value the store cannot hold fails here, not at commit.
+        dialect = self._uow.store._dialect
+        self._uow.staged_outbox.append(
+            (
+                entry,
+                dumps(outbox_to_dict(entry), f"outbox entry {entry.entry_id}"),
+                dialect.timestamp(entry.next_attempt_at),
+                dialect.timestamp(entry.claimed_until),
+            )
+        )
 
 
 class _Documents:
@@ -528,7 +537,7 @@ class SqlUnitOfWork:
         self.staged_orders: dict[str, tuple[Order, bool]] = {}
         self.staged_events: list[DomainEvent] = []
         self.staged_keys: dict[str, IdempotencyRecord] = {}
-        self.staged_outbox: list[tuple[OutboxEntry, str]] = []
+        self.staged_outbox: list[tuple[OutboxEntry, str, Any, Any]] = []
         self.staged_documents: list[tuple[DocumentRecord, str]] = []
         self.quotes = _Quotes(self)
         self.orders = _Orders(self)
@@ -609,8 +618,8 @@ class SqlUnitOfWork:
                             ),
                             (kind, aggregate_id, name, body),
                         )
-                    for entry, body in self.staged_outbox:
-                        self._insert_outbox(conn, entry, body)
+                    for entry, body, next_attempt_at, claimed_until in self.staged_outbox:
+                        self._insert_outbox(conn, entry, body, next_attempt_at, claimed_until)
                     for document, body in self.staged_documents:
                         conn.execute(
                             p(
@@ -706,7 +715,14 @@ class SqlUnitOfWork:
         if cursor.rowcount != 1:
             raise ConcurrencyError(kind, object_id, revision)
 
-    def _insert_outbox(self, conn: Connection, entry: OutboxEntry, body: str) -> None:
+    def _insert_outbox(
+        self,
+        conn: Connection,
+        entry: OutboxEntry,
+        body: str,
+        next_attempt_at: Any,
+        claimed_until: Any,
+    ) -> None:
         dialect = self.store._dialect
         conn.execute(
             self.store._p(
@@ -717,10 +733,10 @@ class SqlUnitOfWork:
                 entry.entry_id,
                 entry.status.value,
                 entry.attempts,
-                dialect.timestamp(entry.next_attempt_at),
+                next_attempt_at,
                 entry.last_error,
                 entry.claimed_by,
-                dialect.timestamp(entry.claimed_until),
+                claimed_until,
                 body,
             ),
         )
