@@ -62,7 +62,7 @@ def test_stores_opened_at_once_on_a_new_file_migrate_it_once(tmp_path: Path) -> 
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    assert [repr(e) for e in errors] == []
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (len(ALL),)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -51,11 +52,28 @@ class _SqliteDialect(Dialect):
             )
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             if not self.in_memory:
-                conn.execute("PRAGMA journal_mode = WAL")
+                self._set_wal(conn)
                 conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise self.translate(exc) from None
+            raise StorageUnavailable(f"cannot open SQLite database {self.path}: {exc}") from None
         except sqlite3.Error as exc:
             raise StorageUnavailable(f"cannot open SQLite database {self.path}: {exc}") from None
         return cast(Connection, conn)
+
+    def _set_wal(self, conn: sqlite3.Connection) -> None:
+        # Switching a new file to WAL needs a moment alone with it; when several processes
+        # create the file at once, SQLite may report "locked" without waiting, so wait here.
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @contextmanager
     def transaction(self, conn: Connection) -> Iterator[None]:
