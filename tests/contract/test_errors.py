@@ -110,3 +110,20 @@ def test_sqlite_writer_locked_out_too_long_gets_concurrency_error(tmp_path: Path
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+
+
+@pytest.mark.postgres
+def test_postgres_connection_killed_fails_once_then_the_store_reconnects(
+    pg_conninfo: str, pg_store: Any
+) -> None:
+    import psycopg
+
+    store = pg_store()
+    with store._connection() as conn:
+        pid = conn.execute("SELECT pg_backend_pid()", ()).fetchone()[0]
+    with psycopg.connect(pg_conninfo, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with store.unit_of_work() as uow:
+        with pytest.raises(StorageUnavailable, match=r"127\.0\.0\.1:5432"):
+            uow.quotes.list()
+        assert uow.quotes.list() == []

@@ -152,13 +152,17 @@ class PostgresStore(SqlStore):
         self.where = dialect.where
         super().__init__(dialect, migrate=False, max_idle=max_idle)
         if schema is not None:
-            with self._connection() as conn:
-                conn.execute(
-                    pg_sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pg_sql.Identifier(schema)),
-                    (),
-                )
+            self._open(self._create_schema)
         if migrate:
-            self.migrate()
+            self._open(self.migrate)
+
+    def _create_schema(self) -> None:
+        assert self.schema is not None
+        with self._connection() as conn:
+            conn.execute(
+                pg_sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pg_sql.Identifier(self.schema)),
+                (),
+            )
 
     def drop_schema(self) -> None:
         """Drop the store's schema with everything in it (for tests and teardown)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -24,7 +24,15 @@ class SqlStore:
         self._dialect = dialect
         self._pool = Pool(dialect, max_idle=max_idle, single=single)
         if migrate:
-            self.migrate()
+            self._open(self.migrate)
+
+    def _open(self, step: Callable[[], object]) -> None:
+        """Run a step of opening the store; if it fails, close what was opened."""
+        try:
+            step()
+        except BaseException:
+            self.close()
+            raise
 
     # -- plumbing shared with the unit of work -------------------------------------------
 
