@@ -277,10 +277,6 @@ class SqlUnitOfWork:
         Raises ConcurrencyError (a stale revision, a duplicate id or idempotency key) or
         AlreadyAccepted (a second order for a quote version); then nothing was written.
         """
-        store = self.store
-        dialect = store._dialect
-        p = store._p
-        js = dialect.json_param
         # Serialize before the transaction starts, so that bad input changes nothing and
         # the transaction holds its locks only for the statements.
         quotes = [
@@ -293,72 +289,14 @@ class SqlUnitOfWork:
             (e.aggregate_kind, e.aggregate_id, e.name, dumps(event_to_dict(e), "event"))
             for e in self.staged_events
         ]
-        duplicate_order: Order | None = None
-        with store._connection() as conn:
-            try:
-                with dialect.transaction(conn):
-                    for quote, is_new, body in quotes:
-                        self._write_quote(conn, quote, is_new, body)
-                    for order, is_new, body in orders:
-                        if is_new and not self._insert_order(conn, order, body):
-                            duplicate_order = order
-                            raise _Duplicate
-                        if not is_new:
-                            self._update(
-                                conn,
-                                "order",
-                                order.order_id,
-                                order.revision,
-                                body,
-                                order.status.value,
-                            )
-                    for record in self.staged_keys.values():
-                        try:
-                            conn.execute(
-                                p(
-                                    "INSERT INTO idempotency_keys (key, command, fingerprint, "
-                                    "result_id) VALUES (?, ?, ?, ?)"
-                                ),
-                                (record.key, record.command, record.fingerprint, record.result_id),
-                            )
-                        except dialect.integrity_error:
-                            raise ConcurrencyError("idempotency key", record.key, 0) from None
-                    for kind, aggregate_id, name, body in events:
-                        conn.execute(
-                            p(
-                                "INSERT INTO events (aggregate_kind, aggregate_id, name, body) "
-                                f"VALUES (?, ?, ?, {js})"
-                            ),
-                            (kind, aggregate_id, name, body),
-                        )
-                    for entry, body, next_attempt_at, claimed_until in self.staged_outbox:
-                        self._insert_outbox(conn, entry, body, next_attempt_at, claimed_until)
-                    for document, body in self.staged_documents:
-                        conn.execute(
-                            p(
-                                "INSERT INTO documents (document_id, aggregate_kind, "
-                                f"aggregate_id, body) VALUES (?, ?, ?, {js})"
-                            ),
-                            (
-                                document.document_id,
-                                document.aggregate_kind,
-                                document.aggregate_id,
-                                body,
-                            ),
-                        )
-            except _Duplicate:
-                assert duplicate_order is not None
-                row = conn.execute(
-                    p("SELECT order_id FROM orders WHERE quote_id = ? AND quote_version = ?"),
-                    (duplicate_order.quote_id, duplicate_order.quote_version),
-                ).fetchone()
-                if row is None:  # the clash was on the order id, not on the quote version
-                    raise ConcurrencyError(
-                        "order", duplicate_order.order_id, duplicate_order.revision
-                    ) from None
-                raise AlreadyAccepted(
-                    duplicate_order.quote_id, duplicate_order.quote_version, row[0]
-                ) from None
+        staged = quotes or orders or events or self.staged_keys
+        if staged or self.staged_outbox or self.staged_documents:
+            with self.store._connection() as conn:
+                try:
+                    with self.store._dialect.transaction(conn):
+                        self._apply(conn, quotes, orders, events)
+                except _Duplicate as duplicate:
+                    raise self._already_accepted(conn, duplicate.order) from None
         for quote, is_new, _ in quotes:
             if not is_new:
                 quote.revision += 1
@@ -367,11 +305,71 @@ class SqlUnitOfWork:
                 order.revision += 1
         self._clear()
 
-    def _write_quote(self, conn: Connection, quote: Quote, is_new: bool, body: str) -> None:
+    def _apply(
+        self,
+        conn: Connection,
+        quotes: list[tuple[Quote, bool, str]],
+        orders: list[tuple[Order, bool, str]],
+        events: list[tuple[str, str, str, str]],
+    ) -> None:
         p = self.store._p
-        if not is_new:
-            self._update(conn, "quote", quote.quote_id, quote.revision, body, quote.status.value)
-            return
+        js = self.store._dialect.json_param
+        for quote, is_new, body in quotes:
+            if is_new:
+                self._insert_quote(conn, quote, body)
+            else:
+                self._update(
+                    conn, "quote", quote.quote_id, quote.revision, body, quote.status.value
+                )
+        for order, is_new, body in orders:
+            if is_new:
+                self._insert_order(conn, order, body)
+            else:
+                self._update(
+                    conn, "order", order.order_id, order.revision, body, order.status.value
+                )
+        for record in self.staged_keys.values():
+            try:
+                conn.execute(
+                    p(
+                        "INSERT INTO idempotency_keys (key, command, fingerprint, result_id) "
+                        "VALUES (?, ?, ?, ?)"
+                    ),
+                    (record.key, record.command, record.fingerprint, record.result_id),
+                )
+            except self.store._dialect.integrity_error:
+                raise ConcurrencyError("idempotency key", record.key, 0) from None
+        for kind, aggregate_id, name, body in events:
+            conn.execute(
+                p(
+                    "INSERT INTO events (aggregate_kind, aggregate_id, name, body) "
+                    f"VALUES (?, ?, ?, {js})"
+                ),
+                (kind, aggregate_id, name, body),
+            )
+        for entry, body, next_attempt_at, claimed_until in self.staged_outbox:
+            self._insert_outbox(conn, entry, body, next_attempt_at, claimed_until)
+        for document, body in self.staged_documents:
+            conn.execute(
+                p(
+                    "INSERT INTO documents (document_id, aggregate_kind, aggregate_id, body) "
+                    f"VALUES (?, ?, ?, {js})"
+                ),
+                (document.document_id, document.aggregate_kind, document.aggregate_id, body),
+            )
+
+    def _already_accepted(self, conn: Connection, order: Order) -> Exception:
+        """The error for an order insert that hit a unique constraint (after the rollback)."""
+        row = conn.execute(
+            self.store._p("SELECT order_id FROM orders WHERE quote_id = ? AND quote_version = ?"),
+            (order.quote_id, order.quote_version),
+        ).fetchone()
+        if row is None:  # the clash was on the order id, not on the quote version
+            return ConcurrencyError("order", order.order_id, order.revision)
+        return AlreadyAccepted(order.quote_id, order.quote_version, row[0])
+
+    def _insert_quote(self, conn: Connection, quote: Quote, body: str) -> None:
+        p = self.store._p
         try:
             conn.execute(
                 p(
@@ -391,7 +389,7 @@ class SqlUnitOfWork:
         except self.store._dialect.integrity_error:
             raise ConcurrencyError("quote", quote.quote_id, quote.revision) from None
 
-    def _insert_order(self, conn: Connection, order: Order, body: str) -> bool:
+    def _insert_order(self, conn: Connection, order: Order, body: str) -> None:
         try:
             conn.execute(
                 self.store._p(
@@ -411,8 +409,8 @@ class SqlUnitOfWork:
                 ),
             )
         except self.store._dialect.integrity_error:
-            return False
-        return True
+            # Which constraint failed is read after the rollback (see _already_accepted).
+            raise _Duplicate(order) from None
 
     def _update(
         self, conn: Connection, kind: str, object_id: str, revision: int, body: str, status: str
@@ -469,3 +467,7 @@ class SqlUnitOfWork:
 
 class _Duplicate(Exception):
     """Internal: an order insert hit a unique constraint; the transaction rolls back."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.order_id)
+        self.order = order
