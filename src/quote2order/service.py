@@ -192,12 +192,18 @@ class Quote2Order:
         return self._run("quote", body)
 
     def with_retry(
-        self, command: Callable[[], T], *, attempts: int = 5, base_delay: float = 0.002
+        self,
+        command: Callable[[], T],
+        *,
+        attempts: int = 5,
+        base_delay: float = 0.002,
+        max_delay: float = 0.5,
     ) -> T:
         """Run ``command`` and run it again (up to ``attempts`` times) on ConcurrencyError.
 
         Each command reloads what it changes, so running it again after a conflict acts on
-        the newest state. Waits grow exponentially with jitter between attempts.
+        the newest state. Waits grow exponentially with jitter between attempts, each at
+        most ``max_delay`` seconds (so that many attempts stay bounded in time).
         """
         for attempt in range(1, attempts + 1):
             try:
@@ -205,7 +211,8 @@ class Quote2Order:
             except ConcurrencyError:
                 if attempt == attempts:
                     raise
-                time.sleep(base_delay * (2 ** (attempt - 1)) * (0.5 + random.random()))
+                delay = min(max_delay, base_delay * 2 ** (attempt - 1))
+                time.sleep(delay * (0.5 + random.random()))
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- quotes --------------------------------------------------------------------------

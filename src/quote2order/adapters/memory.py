@@ -418,16 +418,22 @@ class MemoryOutboxStore:
                 **changes,  # type: ignore[arg-type]
             )
 
+    def _attempts(self, entry_id: str) -> int:
+        entry = self._store.outbox.get(entry_id)
+        if entry is None:
+            raise NotFound("outbox entry", entry_id)
+        return entry.attempts
+
     def mark_sent(self, entry_id: str, *, worker: str, now: datetime) -> None:
         with self._store.lock:
-            attempts = self._store.outbox[entry_id].attempts + 1
+            attempts = self._attempts(entry_id) + 1
             self._update(entry_id, worker, status=OutboxStatus.SENT, attempts=attempts)
 
     def mark_retry(
         self, entry_id: str, *, worker: str, error: str, next_attempt_at: datetime
     ) -> None:
         with self._store.lock:
-            attempts = self._store.outbox[entry_id].attempts + 1
+            attempts = self._attempts(entry_id) + 1
             self._update(
                 entry_id,
                 worker,
@@ -438,7 +444,7 @@ class MemoryOutboxStore:
 
     def mark_failed(self, entry_id: str, *, worker: str, error: str) -> None:
         with self._store.lock:
-            attempts = self._store.outbox[entry_id].attempts + 1
+            attempts = self._attempts(entry_id) + 1
             self._update(
                 entry_id, worker, status=OutboxStatus.FAILED, attempts=attempts, last_error=error
             )

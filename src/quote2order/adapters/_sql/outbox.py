@@ -1,0 +1,125 @@
+"""The dispatcher's view of a SQL store's outbox: claim with a lease, then mark."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from quote2order.adapters._codec import outbox_from_dict
+from quote2order.errors import ConcurrencyError, NotFound
+from quote2order.ports import OutboxEntry, OutboxStatus
+
+if TYPE_CHECKING:
+    from quote2order.adapters._sql.store import SqlStore
+
+__all__ = ["SqlOutboxStore"]
+
+
+_OUTBOX_COLUMNS = (
+    "body, status, attempts, next_attempt_at, last_error, claimed_by, claimed_until, seq"
+)
+
+
+class SqlOutboxStore:
+    """The dispatcher's view of a SQL store's outbox; each method is one transaction."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+        self._dialect = store._dialect
+
+    def _entry(self, row: Any) -> OutboxEntry:
+        d = self._dialect
+        return outbox_from_dict(
+            d.load_json(row[0]),
+            status=OutboxStatus(row[1]),
+            attempts=row[2],
+            next_attempt_at=d.parse_timestamp(row[3]),
+            last_error=row[4],
+            claimed_by=row[5],
+            claimed_until=d.parse_timestamp(row[6]),
+        )
+
+    def claim(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxEntry]:
+        """Atomically lease up to ``limit`` due pending entries to ``worker``."""
+        d = self._dialect
+        ts_now = d.timestamp(now)
+        sql = self._store._p(
+            "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE seq IN ("
+            "SELECT seq FROM outbox WHERE status = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+            "AND (claimed_until IS NULL OR claimed_until <= ?) "
+            f"ORDER BY seq LIMIT ? {d.claim_lock}) RETURNING {_OUTBOX_COLUMNS}"
+        )
+        with self._store._connection() as conn, d.transaction(conn):
+            rows = conn.execute(
+                sql, (worker, d.timestamp(now + lease), ts_now, ts_now, limit)
+            ).fetchall()
+        rows.sort(key=lambda row: row[7])  # RETURNING does not keep the subquery's order
+        return [self._entry(row) for row in rows]
+
+    def _finish(self, entry_id: str, worker: str, assignments: str, params: Sequence[Any]) -> None:
+        sql = self._store._p(
+            f"UPDATE outbox SET {assignments}, attempts = attempts + 1, claimed_by = NULL, "
+            "claimed_until = NULL WHERE entry_id = ? AND claimed_by = ?"
+        )
+        with self._store._connection() as conn, self._dialect.transaction(conn):
+            cursor = conn.execute(sql, (*params, entry_id, worker))
+            if cursor.rowcount == 1:
+                return
+            row = conn.execute(
+                self._store._p("SELECT attempts FROM outbox WHERE entry_id = ?"), (entry_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFound("outbox entry", entry_id)
+        raise ConcurrencyError("outbox entry", entry_id, row[0])
+
+    def mark_sent(self, entry_id: str, *, worker: str, now: datetime) -> None:
+        """Record delivery of a claimed entry."""
+        self._finish(entry_id, worker, "status = ?", (OutboxStatus.SENT.value,))
+
+    def mark_retry(
+        self, entry_id: str, *, worker: str, error: str, next_attempt_at: datetime
+    ) -> None:
+        """Count a failed attempt and schedule the next one."""
+        self._finish(
+            entry_id,
+            worker,
+            "last_error = ?, next_attempt_at = ?",
+            (error, self._dialect.timestamp(next_attempt_at)),
+        )
+
+    def mark_failed(self, entry_id: str, *, worker: str, error: str) -> None:
+        """Count a failed attempt and give up on the entry."""
+        self._finish(
+            entry_id, worker, "status = ?, last_error = ?", (OutboxStatus.FAILED.value, error)
+        )
+
+    def list(self, status: OutboxStatus | None = None) -> list[OutboxEntry]:
+        """Entries (with ``status``), oldest first."""
+        if status is None:
+            rows = self._store._fetchall(f"SELECT {_OUTBOX_COLUMNS} FROM outbox ORDER BY seq")
+        else:
+            rows = self._store._fetchall(
+                self._store._p(
+                    f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE status = ? ORDER BY seq"
+                ),
+                (status.value,),
+            )
+        return [self._entry(row) for row in rows]
+
+    def retry_failed(self, entry_id: str, *, now: datetime) -> None:
+        """Put a failed entry back to pending with a fresh attempt budget."""
+        with self._store._connection() as conn, self._dialect.transaction(conn):
+            cursor = conn.execute(
+                self._store._p(
+                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "
+                    "WHERE entry_id = ? AND status = 'failed'"
+                ),
+                (self._dialect.timestamp(now), entry_id),
+            )
+            updated = cursor.rowcount
+        if updated != 1:
+            raise NotFound("failed outbox entry", entry_id)

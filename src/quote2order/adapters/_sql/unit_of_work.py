@@ -1,0 +1,473 @@
+"""The SQL unit of work and its repositories: reads at once, writes staged until commit.
+
+:meth:`SqlUnitOfWork.commit` applies the staged writes in one short transaction whose
+``UPDATE ... WHERE revision = ?`` statements are the optimistic lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from quote2order.adapters._codec import (
+    document_from_dict,
+    document_to_dict,
+    dumps,
+    order_from_dict,
+    order_to_dict,
+    outbox_to_dict,
+    quote_from_dict,
+    quote_to_dict,
+)
+from quote2order.adapters._sql.dialect import Connection
+from quote2order.errors import (
+    AlreadyAccepted,
+    ConcurrencyError,
+    NotFound,
+    OrderNotFound,
+    QuoteNotFound,
+)
+from quote2order.events import DomainEvent, event_from_dict, event_to_dict
+from quote2order.orders import Order
+from quote2order.ports import DocumentRecord, IdempotencyRecord, OutboxEntry
+from quote2order.quotes import Quote
+
+if TYPE_CHECKING:
+    from quote2order.adapters._sql.store import SqlStore
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class _Quotes:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def _load(self, row: Any) -> Quote:
+        return quote_from_dict(self._store._dialect.load_json(row[0]), row[1])
+
+    def get(self, quote_id: str) -> Quote:
+        staged = self._uow.staged_quotes.get(quote_id)
+        if staged is not None:
+            return staged[0]
+        row = self._store._fetchone(
+            self._store._p("SELECT body, revision FROM quotes WHERE quote_id = ?"), (quote_id,)
+        )
+        if row is None:
+            raise QuoteNotFound(quote_id)
+        return self._load(row)
+
+    def get_by_token_hash(self, token_hash: str) -> Quote:
+        for quote, _ in self._uow.staged_quotes.values():
+            if quote.link_token_hash == token_hash:
+                return quote
+        row = self._store._fetchone(
+            self._store._p(
+                "SELECT body, revision FROM quotes WHERE token_hash = ? ORDER BY seq LIMIT 1"
+            ),
+            (token_hash,),
+        )
+        if row is None:
+            raise QuoteNotFound("(link token)")
+        return self._load(row)
+
+    def add(self, quote: Quote) -> None:
+        self._uow.staged_quotes[quote.quote_id] = (quote, True)
+
+    def save(self, quote: Quote) -> None:
+        is_new = self._uow.staged_quotes.get(quote.quote_id, (quote, False))[1]
+        self._uow.staged_quotes[quote.quote_id] = (quote, is_new)
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[Quote]:
+        if reseller_id is None:
+            rows = self._store._fetchall("SELECT body, revision FROM quotes ORDER BY seq")
+        else:
+            rows = self._store._fetchall(
+                self._store._p(
+                    "SELECT body, revision FROM quotes WHERE reseller_id = ? ORDER BY seq"
+                ),
+                (reseller_id,),
+            )
+        return [self._load(row) for row in rows]
+
+
+class _Orders:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def _load(self, row: Any) -> Order:
+        return order_from_dict(self._store._dialect.load_json(row[0]), row[1])
+
+    def get(self, order_id: str) -> Order:
+        staged = self._uow.staged_orders.get(order_id)
+        if staged is not None:
+            return staged[0]
+        row = self._store._fetchone(
+            self._store._p("SELECT body, revision FROM orders WHERE order_id = ?"), (order_id,)
+        )
+        if row is None:
+            raise OrderNotFound(order_id)
+        return self._load(row)
+
+    def add(self, order: Order) -> None:
+        self._uow.staged_orders[order.order_id] = (order, True)
+
+    def save(self, order: Order) -> None:
+        is_new = self._uow.staged_orders.get(order.order_id, (order, False))[1]
+        self._uow.staged_orders[order.order_id] = (order, is_new)
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[Order]:
+        if reseller_id is None:
+            rows = self._store._fetchall("SELECT body, revision FROM orders ORDER BY seq")
+        else:
+            rows = self._store._fetchall(
+                self._store._p(
+                    "SELECT body, revision FROM orders WHERE reseller_id = ? ORDER BY seq"
+                ),
+                (reseller_id,),
+            )
+        return [self._load(row) for row in rows]
+
+
+class _Events:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def append(self, events: Sequence[DomainEvent]) -> None:
+        self._uow.staged_events.extend(events)
+
+    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
+        rows = self._store._fetchall(
+            self._store._p(
+                "SELECT body FROM events WHERE aggregate_kind = ? AND aggregate_id = ? ORDER BY seq"
+            ),
+            (kind, aggregate_id),
+        )
+        load = self._store._dialect.load_json
+        return [event_from_dict(load(row[0])) for row in rows]
+
+
+class _Sequences:
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+
+    def next(self, name: str) -> int:
+        # Its own statement, committed at once: a rollback leaves a gap, never a repeat.
+        row = self._store._fetchone(
+            self._store._p(
+                "INSERT INTO sequences (name, value) VALUES (?, 1) "
+                "ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value"
+            ),
+            (name,),
+        )
+        return int(row[0])
+
+
+class _Idempotency:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        if key in self._uow.staged_keys:
+            return self._uow.staged_keys[key]
+        row = self._store._fetchone(
+            self._store._p(
+                "SELECT key, command, fingerprint, result_id FROM idempotency_keys WHERE key = ?"
+            ),
+            (key,),
+        )
+        return None if row is None else IdempotencyRecord(row[0], row[1], row[2], row[3])
+
+    def add(self, record: IdempotencyRecord) -> None:
+        self._uow.staged_keys[record.key] = record
+
+
+class _Outbox:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: OutboxEntry) -> None:
+        # Converted now, so that a value the store cannot hold fails here, not at commit.
+        dialect = self._uow.store._dialect
+        self._uow.staged_outbox.append(
+            (
+                entry,
+                dumps(outbox_to_dict(entry), f"outbox entry {entry.entry_id}"),
+                dialect.timestamp(entry.next_attempt_at),
+                dialect.timestamp(entry.claimed_until),
+            )
+        )
+
+
+class _Documents:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def add(self, document: DocumentRecord) -> None:
+        body = dumps(document_to_dict(document), f"document {document.document_id}")
+        self._uow.staged_documents.append((document, body))
+
+    def get(self, document_id: str) -> DocumentRecord:
+        for document, _ in self._uow.staged_documents:
+            if document.document_id == document_id:
+                return document
+        row = self._store._fetchone(
+            self._store._p("SELECT body FROM documents WHERE document_id = ?"), (document_id,)
+        )
+        if row is None:
+            raise NotFound("document", document_id)
+        return document_from_dict(self._store._dialect.load_json(row[0]))
+
+    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
+        rows = self._store._fetchall(
+            self._store._p(
+                "SELECT body FROM documents WHERE aggregate_kind = ? AND aggregate_id = ? "
+                "ORDER BY seq"
+            ),
+            (kind, aggregate_id),
+        )
+        load = self._store._dialect.load_json
+        stored = [document_from_dict(load(row[0])) for row in rows]
+        staged = [
+            d
+            for d, _ in self._uow.staged_documents
+            if d.aggregate_kind == kind and d.aggregate_id == aggregate_id
+        ]
+        return stored + staged
+
+
+class SqlUnitOfWork:
+    """A unit of work over a :class:`SqlStore`; changes apply at :meth:`commit`."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+        self.staged_quotes: dict[str, tuple[Quote, bool]] = {}
+        self.staged_orders: dict[str, tuple[Order, bool]] = {}
+        self.staged_events: list[DomainEvent] = []
+        self.staged_keys: dict[str, IdempotencyRecord] = {}
+        self.staged_outbox: list[tuple[OutboxEntry, str, Any, Any]] = []
+        self.staged_documents: list[tuple[DocumentRecord, str]] = []
+        self.quotes = _Quotes(self)
+        self.orders = _Orders(self)
+        self.events = _Events(self)
+        self.sequences = _Sequences(store)
+        self.idempotency = _Idempotency(self)
+        self.outbox = _Outbox(self)
+        self.documents = _Documents(self)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        """Apply every staged change in one transaction, checking each optimistic lock.
+
+        Raises ConcurrencyError (a stale revision, a duplicate id or idempotency key) or
+        AlreadyAccepted (a second order for a quote version); then nothing was written.
+        """
+        # Serialize before the transaction starts, so that bad input changes nothing and
+        # the transaction holds its locks only for the statements.
+        quotes = [
+            (q, new, dumps(quote_to_dict(q), "quote")) for q, new in self.staged_quotes.values()
+        ]
+        orders = [
+            (o, new, dumps(order_to_dict(o), "order")) for o, new in self.staged_orders.values()
+        ]
+        events = [
+            (e.aggregate_kind, e.aggregate_id, e.name, dumps(event_to_dict(e), "event"))
+            for e in self.staged_events
+        ]
+        staged = quotes or orders or events or self.staged_keys
+        if staged or self.staged_outbox or self.staged_documents:
+            with self.store._connection() as conn:
+                try:
+                    with self.store._dialect.transaction(conn):
+                        self._apply(conn, quotes, orders, events)
+                except _Duplicate as duplicate:
+                    raise self._already_accepted(conn, duplicate.order) from None
+        for quote, is_new, _ in quotes:
+            if not is_new:
+                quote.revision += 1
+        for order, is_new, _ in orders:
+            if not is_new:
+                order.revision += 1
+        self._clear()
+
+    def _apply(
+        self,
+        conn: Connection,
+        quotes: list[tuple[Quote, bool, str]],
+        orders: list[tuple[Order, bool, str]],
+        events: list[tuple[str, str, str, str]],
+    ) -> None:
+        p = self.store._p
+        js = self.store._dialect.json_param
+        for quote, is_new, body in quotes:
+            if is_new:
+                self._insert_quote(conn, quote, body)
+            else:
+                self._update(
+                    conn, "quote", quote.quote_id, quote.revision, body, quote.status.value
+                )
+        for order, is_new, body in orders:
+            if is_new:
+                self._insert_order(conn, order, body)
+            else:
+                self._update(
+                    conn, "order", order.order_id, order.revision, body, order.status.value
+                )
+        for record in self.staged_keys.values():
+            try:
+                conn.execute(
+                    p(
+                        "INSERT INTO idempotency_keys (key, command, fingerprint, result_id) "
+                        "VALUES (?, ?, ?, ?)"
+                    ),
+                    (record.key, record.command, record.fingerprint, record.result_id),
+                )
+            except self.store._dialect.integrity_error:
+                raise ConcurrencyError("idempotency key", record.key, 0) from None
+        for kind, aggregate_id, name, body in events:
+            conn.execute(
+                p(
+                    "INSERT INTO events (aggregate_kind, aggregate_id, name, body) "
+                    f"VALUES (?, ?, ?, {js})"
+                ),
+                (kind, aggregate_id, name, body),
+            )
+        for entry, body, next_attempt_at, claimed_until in self.staged_outbox:
+            self._insert_outbox(conn, entry, body, next_attempt_at, claimed_until)
+        for document, body in self.staged_documents:
+            conn.execute(
+                p(
+                    "INSERT INTO documents (document_id, aggregate_kind, aggregate_id, body) "
+                    f"VALUES (?, ?, ?, {js})"
+                ),
+                (document.document_id, document.aggregate_kind, document.aggregate_id, body),
+            )
+
+    def _already_accepted(self, conn: Connection, order: Order) -> Exception:
+        """The error for an order insert that hit a unique constraint (after the rollback)."""
+        row = conn.execute(
+            self.store._p("SELECT order_id FROM orders WHERE quote_id = ? AND quote_version = ?"),
+            (order.quote_id, order.quote_version),
+        ).fetchone()
+        if row is None:  # the clash was on the order id, not on the quote version
+            return ConcurrencyError("order", order.order_id, order.revision)
+        return AlreadyAccepted(order.quote_id, order.quote_version, row[0])
+
+    def _insert_quote(self, conn: Connection, quote: Quote, body: str) -> None:
+        p = self.store._p
+        try:
+            conn.execute(
+                p(
+                    "INSERT INTO quotes (quote_id, reseller_id, customer_id, status, token_hash, "
+                    f"revision, body) VALUES (?, ?, ?, ?, ?, ?, {self.store._dialect.json_param})"
+                ),
+                (
+                    quote.quote_id,
+                    quote.reseller_id,
+                    quote.customer.customer_id,
+                    quote.status.value,
+                    quote.link_token_hash,
+                    quote.revision,
+                    body,
+                ),
+            )
+        except self.store._dialect.integrity_error:
+            raise ConcurrencyError("quote", quote.quote_id, quote.revision) from None
+
+    def _insert_order(self, conn: Connection, order: Order, body: str) -> None:
+        try:
+            conn.execute(
+                self.store._p(
+                    "INSERT INTO orders (order_id, reseller_id, customer_id, quote_id, "
+                    "quote_version, status, revision, body) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, {self.store._dialect.json_param})"
+                ),
+                (
+                    order.order_id,
+                    order.reseller_id,
+                    order.customer.customer_id,
+                    order.quote_id,
+                    order.quote_version,
+                    order.status.value,
+                    order.revision,
+                    body,
+                ),
+            )
+        except self.store._dialect.integrity_error:
+            # Which constraint failed is read after the rollback (see _already_accepted).
+            raise _Duplicate(order) from None
+
+    def _update(
+        self, conn: Connection, kind: str, object_id: str, revision: int, body: str, status: str
+    ) -> None:
+        table = "quotes" if kind == "quote" else "orders"
+        cursor = conn.execute(
+            self.store._p(
+                f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?, "
+                f"revision = revision + 1 WHERE {kind}_id = ? AND revision = ?"
+            ),
+            (body, status, object_id, revision),
+        )
+        if cursor.rowcount != 1:
+            raise ConcurrencyError(kind, object_id, revision)
+
+    def _insert_outbox(
+        self,
+        conn: Connection,
+        entry: OutboxEntry,
+        body: str,
+        next_attempt_at: Any,
+        claimed_until: Any,
+    ) -> None:
+        dialect = self.store._dialect
+        conn.execute(
+            self.store._p(
+                "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
+                f"claimed_by, claimed_until, body) VALUES (?, ?, ?, ?, ?, ?, ?, {dialect.json_param})"
+            ),
+            (
+                entry.entry_id,
+                entry.status.value,
+                entry.attempts,
+                next_attempt_at,
+                entry.last_error,
+                entry.claimed_by,
+                claimed_until,
+                body,
+            ),
+        )
+
+    def rollback(self) -> None:
+        """Discard every staged change."""
+        self._clear()
+
+    def _clear(self) -> None:
+        self.staged_quotes.clear()
+        self.staged_orders.clear()
+        self.staged_events.clear()
+        self.staged_keys.clear()
+        self.staged_outbox.clear()
+        self.staged_documents.clear()
+
+
+class _Duplicate(Exception):
+    """Internal: an order insert hit a unique constraint; the transaction rolls back."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.order_id)
+        self.order = order

@@ -1,0 +1,180 @@
+"""The PostgreSQL store: every port on a PostgreSQL schema, with psycopg 3.
+
+``PostgresStore("host=db dbname=shop user=app", schema="quote2order")`` creates the
+schema if needed and applies the migrations it lacks. Each operation borrows a pooled
+connection (autocommit; writes run in one short transaction at commit), so one store
+serves many threads; processes each open their own store. The outbox is claimed with
+``FOR UPDATE SKIP LOCKED``, so dispatchers never wait for each other.
+
+This is the only module that imports psycopg (the ``quote2order[postgres]`` extra).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, cast
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg import sql as pg_sql
+from psycopg.conninfo import conninfo_to_dict
+
+from quote2order.adapters._sql import Connection, Dialect, SqlOutboxStore, SqlStore
+from quote2order.adapters._sql import SqlUnitOfWork as PostgresUnitOfWork
+from quote2order.errors import ConcurrencyError, StorageError, StorageUnavailable, ValidationError
+
+__all__ = ["PostgresOutboxStore", "PostgresStore", "PostgresUnitOfWork"]
+
+PostgresOutboxStore = SqlOutboxStore
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+@functools.lru_cache(maxsize=256)
+def _format_style(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+class _PostgresDialect(Dialect):
+    migrations_folder = "postgres"
+    json_param = "?::jsonb"
+    claim_lock = "FOR UPDATE SKIP LOCKED"  # concurrent dispatchers skip each other's rows
+    driver_errors = (psycopg.Error,)
+    integrity_error = pg_errors.UniqueViolation
+
+    def __init__(self, conninfo: str, schema: str | None, connect_timeout: int) -> None:
+        self.conninfo = conninfo
+        self.schema = schema
+        self.connect_timeout = connect_timeout
+        try:
+            params = conninfo_to_dict(conninfo)
+        except psycopg.Error as exc:
+            raise ValidationError(f"bad PostgreSQL connection string: {exc}") from None
+        self._password = str(params.get("password") or "")
+        host = params.get("host") or params.get("hostaddr") or "localhost"
+        port = params.get("port") or "5432"
+        dbname = params.get("dbname") or params.get("user") or ""
+        #: where the store connects, without the password, for error messages
+        self.where = f"{host}:{port}/{dbname}"
+
+    def _clean(self, message: str) -> str:
+        message = message.strip().splitlines()[0] if message.strip() else message
+        return message.replace(self._password, "***") if self._password else message
+
+    def connect(self) -> Connection:
+        try:
+            conn = psycopg.connect(
+                self.conninfo, autocommit=True, connect_timeout=self.connect_timeout
+            )
+        except psycopg.Error as exc:
+            raise StorageUnavailable(
+                f"cannot connect to PostgreSQL at {self.where}: {self._clean(str(exc))}"
+            ) from None
+        if self.schema is not None:
+            conn.execute(pg_sql.SQL("SET search_path TO {}").format(pg_sql.Identifier(self.schema)))
+        return cast(Connection, conn)
+
+    @contextmanager
+    def transaction(self, conn: Connection) -> Iterator[None]:
+        with cast("psycopg.Connection[Any]", conn).transaction():
+            yield
+
+    def translate(self, exc: Exception) -> StorageError:
+        message = self._clean(str(exc))
+        if isinstance(
+            exc,
+            pg_errors.SerializationFailure
+            | pg_errors.DeadlockDetected
+            | pg_errors.LockNotAvailable,
+        ):
+            error = ConcurrencyError("database", self.where, 0)
+            error.args = (
+                f"PostgreSQL at {self.where}: a concurrent writer won ({message}); retry",
+            )
+            return error
+        if isinstance(exc, psycopg.OperationalError):
+            return StorageUnavailable(f"PostgreSQL at {self.where} failed: {message}")
+        return StorageError(f"PostgreSQL at {self.where}: {message}")
+
+    def run_script(self, conn: Connection, sql: str) -> None:
+        # Without parameters, psycopg sends several statements in one query.
+        cast("psycopg.Connection[Any]", conn).execute(cast(Any, sql))
+
+    def migrations_table(self) -> str:
+        return (
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+            "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+
+    def lock_migrations(self, conn: Connection) -> None:
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('quote2order migrations ' || current_schema()))",
+            (),
+        )
+
+    def sql(self, sql: str) -> str:
+        return _format_style(sql)
+
+    def usable(self, conn: Connection) -> bool:
+        raw = cast("psycopg.Connection[Any]", conn)
+        return (
+            not raw.closed
+            and not raw.broken
+            and raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        )
+
+
+class PostgresStore(SqlStore):
+    """Every port of quote2order on PostgreSQL: a ``conninfo`` string and an optional schema.
+
+    ``schema`` (a plain identifier) is created if missing and used for every table; None
+    uses the connection's ``search_path`` (usually ``public``). Up to ``max_idle``
+    connections are kept open between operations. ``migrate=False`` leaves the schema
+    alone until :meth:`migrate` is called.
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        schema: str | None = None,
+        *,
+        migrate: bool = True,
+        max_idle: int = 16,
+        connect_timeout: int = 5,
+    ) -> None:
+        if schema is not None and not _IDENTIFIER.match(schema):
+            raise ValidationError(f"schema must be a plain SQL identifier, not {schema!r}")
+        self.schema = schema
+        dialect = _PostgresDialect(conninfo, schema, connect_timeout)
+        self.where = dialect.where
+        super().__init__(dialect, migrate=False, max_idle=max_idle)
+        if schema is not None:
+            self._open(self._create_schema)
+        if migrate:
+            self._open(self.migrate)
+
+    def _create_schema(self) -> None:
+        assert self.schema is not None
+        with self._connection() as conn:
+            conn.execute(
+                pg_sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pg_sql.Identifier(self.schema)),
+                (),
+            )
+
+    def drop_schema(self) -> None:
+        """Drop the store's schema with everything in it (for tests and teardown)."""
+        if self.schema is None:
+            raise ValidationError("drop_schema needs a store opened with a schema")
+        with self._connection() as conn:
+            conn.execute(
+                pg_sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    pg_sql.Identifier(self.schema)
+                ),
+                (),
+            )
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.where!r}, schema={self.schema!r})"
