@@ -23,6 +23,7 @@ import attrs
 
 from quote2order.errors import (
     ConcurrencyError,
+    Conflict,
     IdempotencyConflict,
     InvalidTransition,
     NotFound,
@@ -134,30 +135,48 @@ class Quote2Order:
         replay: Callable[[UnitOfWork, str], T] | None = None,
         result_id: Callable[[T], str] | None = None,
     ) -> T:
-        with self._uow() as uow:
-            fingerprint = ""
-            if idempotency_key is not None:
+        fingerprint = "" if idempotency_key is None else _fingerprint(command, args)
+        try:
+            with self._uow() as uow:
+                if idempotency_key is not None:
+                    record = self._recorded(uow, idempotency_key, command, fingerprint)
+                    if record is not None:
+                        assert replay is not None
+                        return replay(uow, record.result_id)
+                now = self.clock.now()
+                result, events = body(uow, now)
+                if idempotency_key is not None:
+                    assert result_id is not None
+                    uow.idempotency.add(
+                        IdempotencyRecord(idempotency_key, command, fingerprint, result_id(result))
+                    )
+                uow.events.append(events)
+                for event in events:
+                    for handler in self._handlers:
+                        handler(uow, event)
+                uow.commit()
+                return result
+        except (Conflict, ConcurrencyError):
+            if idempotency_key is None:
+                raise
+            # A request with the same key may have committed first (then our writes clash
+            # with its effect): answer as it did, or re-raise if it was something else.
+            with self._uow() as uow:
+                record = self._recorded(uow, idempotency_key, command, fingerprint)
+                if record is None:
+                    raise
                 assert replay is not None
-                assert result_id is not None
-                fingerprint = _fingerprint(command, args)
-                record = uow.idempotency.get(idempotency_key)
-                if record is not None:
-                    if (record.command, record.fingerprint) != (command, fingerprint):
-                        raise IdempotencyConflict(idempotency_key)
-                    return replay(uow, record.result_id)
-            now = self.clock.now()
-            result, events = body(uow, now)
-            if idempotency_key is not None:
-                assert result_id is not None
-                uow.idempotency.add(
-                    IdempotencyRecord(idempotency_key, command, fingerprint, result_id(result))
-                )
-            uow.events.append(events)
-            for event in events:
-                for handler in self._handlers:
-                    handler(uow, event)
-            uow.commit()
-            return result
+                return replay(uow, record.result_id)
+
+    @staticmethod
+    def _recorded(
+        uow: UnitOfWork, key: str, command: str, fingerprint: str
+    ) -> IdempotencyRecord | None:
+        """The first use of ``key``, if any; a use with other arguments is a conflict."""
+        record = uow.idempotency.get(key)
+        if record is not None and (record.command, record.fingerprint) != (command, fingerprint):
+            raise IdempotencyConflict(key)
+        return record
 
     def _order_command(
         self,

@@ -121,6 +121,24 @@ def test_same_idempotency_key_with_other_arguments_is_a_conflict(
     assert store_state(store) == before
 
 
+def test_a_request_that_loses_the_race_for_its_idempotency_key_returns_the_winners_result(
+    store: MemoryStore, clock: FixedClock, make_quote: Callable[..., CreatedQuote]
+) -> None:
+    """Two requests with one key: the one whose commit clashes replays the first result."""
+    created = make_quote(send=True)
+    winner = Quote2Order(store, clock=clock)
+    won: list[Order] = []
+
+    def the_other_request_commits_first(uow: UnitOfWork, event: DomainEvent) -> None:
+        if not won:
+            won.append(winner.accept_quote(created.link_token, 1, idempotency_key="k"))
+
+    loser = Quote2Order(store, clock=clock, handlers=[the_other_request_commits_first])
+    order = loser.accept_quote(created.link_token, 1, idempotency_key="k")
+    assert order.order_id == won[0].order_id
+    assert [o.order_id for o in loser.list_orders()] == [order.order_id]
+
+
 def test_a_failed_command_does_not_use_up_its_idempotency_key(
     service: Quote2Order, make_order: MakeOrder
 ) -> None:
