@@ -141,9 +141,10 @@ class Portal:
     """The customer's side of a quote, reached through its link token.
 
     Built around the host's :class:`~quote2order.service.Quote2Order` (so accepting runs
-    the same handlers), with the :class:`~quote2order.notifications.Renderer` s that serve
-    downloads, one per format (``HtmlRenderer()``, ``PdfRenderer()``). Without renderers
-    the portal lists documents, and every download is "not found" (an unknown format).
+    the same handlers), with the renderers (:class:`~quote2order.notifications.Renderer`)
+    that serve downloads, one per format: ``[HtmlRenderer(), PdfRenderer()]``. Without
+    renderers the portal lists documents, and every download is "not found" (an unknown
+    format).
     """
 
     def __init__(self, service: Quote2Order, *, renderers: Sequence[Renderer] = ()) -> None:
@@ -242,7 +243,7 @@ class Portal:
 
 
 def _content_type(media_type: str) -> str:
-    # Renderers encode text as UTF-8 (RenderedDocument.content is bytes); say so to browsers.
+    # Text is served as UTF-8 (HtmlRenderer's encoding) unless the renderer names a charset.
     if media_type.startswith("text/") and "charset=" not in media_type.lower():
         return f"{media_type}; charset=utf-8"
     return media_type
