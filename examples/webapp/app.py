@@ -12,14 +12,14 @@ own authentication, CSRF tokens and HTTPS.
 from __future__ import annotations
 
 import contextlib
-import html
 import secrets
-import uuid
+import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -38,11 +38,20 @@ from quote2order import (
     ValidationError,
     VatRate,
 )
+from quote2order.adapters.html import HtmlRenderer
 from quote2order.adapters.memory import MemoryStore
+from quote2order.adapters.pdf import PdfRenderer
 from quote2order.board import Board, Column
-from quote2order.events import DomainEvent, OrderCompleted, OrderInvoiced
+from quote2order.notifications import (
+    NotificationRecorder,
+    Seller,
+    StaticSellerDirectory,
+    StaticSettings,
+    document_view,
+)
 from quote2order.portal import Portal
-from quote2order.ports import Clock, DocumentRecord, UnitOfWork
+from quote2order.ports import Clock, UnitOfWork
+from quote2order.service import UuidGenerator
 
 RESELLER_ID = "reseller-demo"
 VAT = VatRate(Decimal(19))
@@ -57,12 +66,14 @@ CUSTOMERS = {
     ),
 }
 
-DOCUMENT_TITLES = {
-    "quote": "Quote",
-    "order_confirmation": "Order confirmation",
-    "delivery_note": "Delivery note",
-    "proforma_invoice": "Pro-forma invoice",
-}
+#: The demo reseller's letterhead, printed on every document.
+SELLER = Seller(
+    RESELLER_ID,
+    "Systemhaus Demo GmbH",
+    "vertrieb@systemhaus-demo.example",
+    address=("Musterstraße 12", "10115 Berlin"),
+    vat_id="DE123456789",
+)
 
 
 def catalog(position_id: str, name: str, part_number: str, quantity: int, price: str) -> Position:
@@ -77,56 +88,6 @@ def catalog(position_id: str, name: str, part_number: str, quantity: int, price:
 def apple_pencil() -> Position:
     """The position the reseller adds in version 2 of the demo quote."""
     return catalog("pencil", "Apple Pencil 2nd Generation", "MU8F2ZM/A", 2, "129.00")
-
-
-# -- replace with quote2order's NotificationRecorder after merge -----------------------------
-def record_documents(uow: UnitOfWork, event: DomainEvent) -> None:
-    """Files a delivery note when an order is completed and a pro-forma invoice when invoiced.
-
-    A stand-in until the notifications module is merged: replace with quote2order's
-    NotificationRecorder, which also renders and sends them.
-    """
-    if isinstance(event, OrderCompleted):
-        kind, number = "delivery_note", f"LS-{event.aggregate_id[:8]}"
-    elif isinstance(event, OrderInvoiced):
-        kind, number = "proforma_invoice", event.proforma_number
-    else:
-        return
-    order = uow.orders.get(event.aggregate_id)
-    snapshot = {
-        "order_number": order.order_number,
-        "customer": order.customer.company or order.customer.name,
-        "positions": [[str(p.quantity), p.name, str(p.net_amount)] for p in order.positions],
-        "tracking_numbers": list(order.tracking_numbers),
-        "net_total": str(order.totals.net),
-    }
-    uow.documents.add(
-        DocumentRecord(
-            uuid.uuid4().hex, kind, "order", order.order_id, number,
-            order.customer.locale, snapshot, event.occurred_at,
-        )
-    )  # fmt: skip
-
-
-class SnapshotHtmlRenderer:
-    """Renders a document record's snapshot as a bare HTML page.
-
-    A stand-in until the HTML/PDF renderers are merged.
-    """
-
-    def render(self, document: DocumentRecord, fmt: str) -> bytes:
-        if fmt != "html":
-            raise NotFound("document format", fmt)
-        title = f"{DOCUMENT_TITLES.get(document.kind, document.kind)} {document.number}"
-        rows = "".join(
-            f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-            for k, v in sorted(document.snapshot.items())
-        )
-        page = f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>"
-        return f"{page}<table>{rows}</table>".encode()
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 def seed(service: Quote2Order) -> str:
@@ -171,8 +132,12 @@ def make_app(
     # Storage. After the SQLite branch is merged, switch this one line to:
     #     unit_of_work = store or SqliteStore("webapp.sqlite3").unit_of_work
     unit_of_work = store or MemoryStore()
-    service = Quote2Order(unit_of_work, handlers=[record_documents])
-    portal = Portal(service, renderer=SnapshotHtmlRenderer())
+    ids = UuidGenerator()
+    # Documents: recorded with each state change, rendered on download in these formats.
+    recorder = NotificationRecorder(StaticSettings(), StaticSellerDirectory(SELLER), ids)
+    service = Quote2Order(unit_of_work, ids=ids, handlers=[recorder])
+    renderers = [HtmlRenderer(), PdfRenderer()]
+    portal = Portal(service, renderers=renderers)
     board = Board(service, reseller_id=RESELLER_ID)
 
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
@@ -251,12 +216,18 @@ def make_app(
     @app.get("/q/<token>")
     def show_quote(token: str) -> str:
         view = portal.view(token, customer_id=customer_id())
+        # Each document's title as printed on it, in the customer's language.
+        titles = {
+            d.document_id: document_view(service.get_document(d.document_id)).title
+            for d in view.documents
+        }
         return render_template(
             "portal.html",
             view=view,
             token=token,
             logged_in=customer_id() is not None,
-            titles=DOCUMENT_TITLES,
+            titles=titles,
+            formats=[r.extension for r in renderers],
         )
 
     @app.post("/q/<token>/<answer>")
@@ -277,7 +248,7 @@ def make_app(
     def download(token: str, document_id: str, fmt: str) -> Response:
         file = portal.download(token, document_id, customer_id=customer_id(), fmt=fmt)
         response = Response(file.content, content_type=file.content_type)
-        response.headers["Content-Disposition"] = f'inline; filename="{file.filename}"'
+        response.headers["Content-Disposition"] = _inline_disposition(file.filename)
         return response
 
     # -- a trivial demo login for customers ---------------------------------------------------
@@ -309,6 +280,18 @@ def _flash_refusals() -> Iterator[None]:
         yield
     except (InvalidTransition, Conflict, ValidationError, NotImplementedError) as error:
         flash(str(error), "error")
+
+
+def _inline_disposition(filename: str) -> str:
+    """Content-Disposition for ``filename``, with an RFC 6266 ``filename*`` if not ASCII.
+
+    Document file names are in the customer's language ("Auftragsbestätigung_...pdf").
+    """
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = fallback.replace("\\", "_").replace('"', "_")
+    if fallback == filename:
+        return f'inline; filename="{filename}"'
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def _start_of(day: str, clock: Clock) -> datetime | None:

@@ -16,22 +16,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Literal
 
 import attrs
 
-from quote2order.errors import NotFound, QuoteNotFound
+from quote2order.errors import NotFound, QuoteNotFound, ValidationError
 from quote2order.lifecycle import QuoteStatus
 from quote2order.money import Money
+from quote2order.notifications.documents import Renderer
 from quote2order.ports import DocumentRecord
 from quote2order.positions import Position
 from quote2order.quotes import PositionChange, Quote, QuoteVersion
 from quote2order.service import Quote2Order
 
 __all__ = [
-    "CONTENT_TYPES",
     "IN_REVISION",
-    "DocumentRenderer",
     "Download",
     "Portal",
     "PortalChange",
@@ -41,23 +40,8 @@ __all__ = [
     "PortalView",
 ]
 
-#: The download formats the portal knows, with their HTTP content types.
-CONTENT_TYPES: dict[str, str] = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "txt": "text/plain; charset=utf-8",
-}
-
 #: The customer-facing status while the reseller prepares a newer version.
 IN_REVISION = "in_revision"
-
-
-class DocumentRenderer(Protocol):
-    """Turns a stored document record into a file (HTML, PDF, ...)."""
-
-    def render(self, document: DocumentRecord, fmt: str) -> bytes:
-        """The document in format ``fmt`` (a key of :data:`CONTENT_TYPES`)."""
-        ...
 
 
 @attrs.frozen
@@ -157,12 +141,19 @@ class Portal:
     """The customer's side of a quote, reached through its link token.
 
     Built around the host's :class:`~quote2order.service.Quote2Order` (so accepting runs
-    the same handlers), with an optional renderer for downloads.
+    the same handlers), with the renderers (:class:`~quote2order.notifications.Renderer`)
+    that serve downloads, one per format: ``[HtmlRenderer(), PdfRenderer()]``. Without
+    renderers the portal lists documents, and every download is "not found" (an unknown
+    format).
     """
 
-    def __init__(self, service: Quote2Order, *, renderer: DocumentRenderer | None = None) -> None:
+    def __init__(self, service: Quote2Order, *, renderers: Sequence[Renderer] = ()) -> None:
         self._service = service
-        self._renderer = renderer
+        self._renderers: dict[str, Renderer] = {}
+        for renderer in renderers:
+            if renderer.extension in self._renderers:
+                raise ValidationError(f"two portal renderers for the format {renderer.extension!r}")
+            self._renderers[renderer.extension] = renderer
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -188,9 +179,14 @@ class Portal:
     def download(
         self, token: str, document_id: str, *, customer_id: str | None, fmt: str = "html"
     ) -> Download:
-        """One document of this quote, rendered, for its own logged-in customer only."""
+        """One document of this quote, rendered, for its own logged-in customer only.
+
+        ``fmt`` is a renderer's ``extension`` ("html", "pdf"); the file name is the
+        renderer's, the content type its media type (text types with ``charset=utf-8``).
+        """
         quote = self._quote(token)
-        if not _is_owner(quote, customer_id) or fmt not in CONTENT_TYPES:
+        renderer = self._renderers.get(fmt)
+        if not _is_owner(quote, customer_id) or renderer is None:
             raise _not_found()
         try:
             record = self._service.get_document(document_id)
@@ -198,10 +194,8 @@ class Portal:
             raise _not_found() from None
         if (record.aggregate_kind, record.aggregate_id) not in self._aggregates(quote):
             raise _not_found()
-        if self._renderer is None:
-            raise RuntimeError("this Portal was built without a renderer; downloads need one")
-        content = self._renderer.render(record, fmt)
-        return Download(f"{record.kind}-{record.number}.{fmt}", CONTENT_TYPES[fmt], content)
+        rendered = renderer.render(record)
+        return Download(rendered.filename, _content_type(rendered.media_type), rendered.content)
 
     # -- acting ----------------------------------------------------------------------------
 
@@ -246,6 +240,13 @@ class Portal:
         if quote.order_id is None:
             return None
         return self._service.get_order(quote.order_id).order_number
+
+
+def _content_type(media_type: str) -> str:
+    # Text is served as UTF-8 (HtmlRenderer's encoding) unless the renderer names a charset.
+    if media_type.startswith("text/") and "charset=" not in media_type.lower():
+        return f"{media_type}; charset=utf-8"
+    return media_type
 
 
 def _is_owner(quote: Quote, customer_id: str | None) -> bool:

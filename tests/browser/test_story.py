@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_won_quote_becomes_an_invoiced_order_through_board_and_portal(
-    app: Any, live_server: str, chromium: Any, artifacts: Path
+    webapp: ModuleType, app: Any, live_server: str, chromium: Any, artifacts: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -80,18 +80,34 @@ def test_the_won_quote_becomes_an_invoiced_order_through_board_and_portal(
     shot(reseller, "board-invoiced")
 
     # Not logged in, the customer sees no documents; logged in, both; logged out, none.
+    # Their titles are the documents' own, in the customer's language.
+    language = webapp.CUSTOMERS["cust-muster"].locale.split("_")[0]
+    note_title, invoice_title = {
+        "de": ("Lieferschein", "Proforma-Rechnung"),
+        "en": ("Delivery note", "Pro forma invoice"),
+    }[language]
     customer.goto(link)
     expect(customer.get_by_test_id("documents")).to_have_count(0)
     customer.get_by_test_id("login").click()
     customer.get_by_test_id("login-customer").select_option("cust-muster")
     customer.get_by_test_id("login-submit").click()
     documents = customer.get_by_test_id("documents")
-    expect(documents).to_contain_text("Delivery note")
-    expect(documents).to_contain_text("Pro-forma invoice")
+    expect(documents.get_by_test_id("document-delivery_note")).to_contain_text(note_title)
+    expect(documents.get_by_test_id("document-proforma_invoice")).to_contain_text(invoice_title)
     shot(customer, "customer-documents")
-    delivery_note = documents.get_by_role("link", name=re.compile("Delivery note"))
+    invoice_pdf = documents.get_by_test_id("document-proforma_invoice").get_by_test_id(
+        "download-pdf"
+    )
+    pdf_url = live_server + invoice_pdf.get_attribute("href")
+    pdf = customer.request.get(pdf_url)  # the page's cookies: the logged-in session
+    assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
+    assert pdf.body().startswith(b"%PDF")
+    delivery_note = documents.get_by_test_id("document-delivery_note").get_by_test_id(
+        "download-html"
+    )
     document_url = live_server + delivery_note.get_attribute("href")
     delivery_note.click()
+    expect(customer.locator("h1")).to_contain_text(note_title)
     expect(customer.locator("body")).to_contain_text("00340434161234567890")
     shot(customer, "delivery-note")
     customer.goto(link)
@@ -100,3 +116,4 @@ def test_the_won_quote_becomes_an_invoiced_order_through_board_and_portal(
     expect(customer.get_by_test_id("documents")).to_have_count(0)
     shot(customer, "customer-logged-out")
     assert customer.goto(document_url).status == 404
+    assert customer.request.get(pdf_url).status == 404

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from quote2order import Shipment
 from quote2order.board import Column
 
 
@@ -64,3 +65,41 @@ def test_moving_a_card_performs_the_move_s_action(app: Any, client: Any) -> None
     card = board.view().column(Column.SENT).cards[0]
     client.post(f"/board/{card.card_id}/move", data={"to": "lost"})
     assert board.card(card.card_id).column is Column.LOST
+
+
+def test_the_logged_in_customer_downloads_the_proforma_invoice_as_pdf_and_html(
+    app: Any, client: Any
+) -> None:
+    """Each listed document links to its HTML and PDF file, titled as on the document."""
+    service = app.extensions["quote2order"]["service"]
+    portal = app.extensions["quote2order"]["portal"]
+    token = app.config["DEMO_LINK"].removeprefix("/q/")
+    order = service.accept_quote(token, 1)
+    service.confirm_order(order.order_id)
+    service.complete_order(order.order_id, [Shipment("DHL", "00340434161234567890")])
+    order = service.invoice_order(order.order_id)
+    invoice = portal.documents(token, customer_id="cust-muster")[-1]
+    link = f"{app.config['DEMO_LINK']}/documents/{invoice.document_id}"
+    client.post("/login", data={"customer_id": "cust-muster"})
+    page = client.get(app.config["DEMO_LINK"]).get_data(as_text=True)
+    assert f"Proforma-Rechnung {order.proforma_number}" in page
+    assert f'href="{link}.pdf"' in page
+    assert f'href="{link}.html"' in page
+    pdf = client.get(f"{link}.pdf")
+    assert (pdf.status_code, pdf.content_type) == (200, "application/pdf")
+    assert pdf.data.startswith(b"%PDF")
+    assert f"Proforma-Rechnung_{order.proforma_number}.pdf" in pdf.headers["Content-Disposition"]
+    html = client.get(f"{link}.html")
+    assert html.content_type == "text/html; charset=utf-8"
+    [confirmation] = [
+        d
+        for d in portal.documents(token, customer_id="cust-muster")
+        if d.kind == "order_confirmation"
+    ]
+    umlaut = client.get(f"{app.config['DEMO_LINK']}/documents/{confirmation.document_id}.pdf")
+    assert umlaut.headers["Content-Disposition"] == (
+        f'inline; filename="Auftragsbestatigung_{order.order_number}.pdf"; '
+        f"filename*=UTF-8''Auftragsbest%C3%A4tigung_{order.order_number}.pdf"
+    )
+    client.post("/logout")
+    assert client.get(f"{link}.pdf").status_code == 404

@@ -21,6 +21,7 @@ from quote2order import (
     VatRate,
 )
 from quote2order.events import DomainEvent, OrderCompleted, OrderInvoiced
+from quote2order.notifications import RenderedDocument
 from quote2order.portal import Portal
 from quote2order.ports import DocumentRecord, UnitOfWork
 from quote2order.testing import CountingIds, FixedClock, MemoryStore
@@ -73,13 +74,17 @@ class DocumentFiler:
         )
 
 
-class SnapshotRenderer:
+class TextRenderer:
     """Renders a document record as its kind, number and snapshot in plain text."""
 
-    def render(self, document: DocumentRecord, fmt: str) -> bytes:
+    media_type = "text/plain"
+    extension = "txt"
+
+    def render(self, document: DocumentRecord) -> RenderedDocument:
         lines = [f"{document.kind} {document.number}"]
         lines += [f"{key}: {value}" for key, value in sorted(document.snapshot.items())]
-        return "\n".join(lines).encode()
+        content = "\n".join(lines).encode()
+        return RenderedDocument(f"{document.number}.txt", self.media_type, content)
 
 
 class World:
@@ -91,7 +96,7 @@ class World:
         self.service = Quote2Order(
             self.store, clock=self.clock, ids=CountingIds(), handlers=[DocumentFiler()]
         )
-        self.portal = Portal(self.service, renderer=SnapshotRenderer())
+        self.portal = Portal(self.service, renderers=[TextRenderer()])
 
     def customer(self, number: int) -> Customer:
         return Customer(f"cust-{number}", f"Customer {number}", f"buyer@c{number}.example")

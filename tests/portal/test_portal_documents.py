@@ -6,9 +6,12 @@ import itertools
 
 import pytest
 
+from quote2order import ValidationError
+from quote2order.notifications import RenderedDocument
+from quote2order.portal import Download, Portal
 from quote2order.ports import DocumentRecord
 
-from .conftest import World, assert_not_found
+from .conftest import TextRenderer, World, assert_not_found
 
 
 def test_the_logged_in_customer_sees_the_delivery_note_and_proforma_invoice(
@@ -28,22 +31,75 @@ def test_without_login_the_view_lists_no_documents_and_listing_is_not_found(
     assert_not_found(lambda: world.portal.documents(token, customer_id=None))
 
 
-def test_a_download_is_rendered_with_a_filename_and_content_type(world: World) -> None:
+def test_a_download_is_the_renderer_s_file_with_a_utf_8_text_content_type(world: World) -> None:
     _, token, _ = world.invoiced(1)
     [note, _] = world.portal.documents(token, customer_id="cust-1")
     download = world.portal.download(token, note.document_id, customer_id="cust-1", fmt="txt")
-    assert download.filename == f"delivery_note-{note.number}.txt"
+    assert download.filename == f"{note.number}.txt"
     assert download.content_type == "text/plain; charset=utf-8"
     assert download.content.startswith(b"delivery_note")
+
+
+class BinaryRenderer:
+    """A non-text format: its media type passes through unchanged."""
+
+    media_type = "application/pdf"
+    extension = "pdf"
+
+    def render(self, document: DocumentRecord) -> RenderedDocument:
+        return RenderedDocument(f"{document.number}.pdf", self.media_type, b"%PDF-fake")
+
+
+class CsvRenderer:
+    """A text format that names its charset itself."""
+
+    media_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def render(self, document: DocumentRecord) -> RenderedDocument:
+        return RenderedDocument(f"{document.number}.csv", self.media_type, b"kind\n")
+
+
+def test_the_format_picks_the_renderer_with_that_extension(world: World) -> None:
+    portal = Portal(world.service, renderers=[TextRenderer(), BinaryRenderer(), CsvRenderer()])
+    _, token, _ = world.invoiced(1)
+    [_, invoice] = portal.documents(token, customer_id="cust-1")
+    downloads = {
+        fmt: portal.download(token, invoice.document_id, customer_id="cust-1", fmt=fmt)
+        for fmt in ("txt", "pdf", "csv")
+    }
+    assert {fmt: d.content_type for fmt, d in downloads.items()} == {
+        "txt": "text/plain; charset=utf-8",
+        "pdf": "application/pdf",
+        "csv": "text/csv; charset=utf-8",
+    }
+    assert downloads["pdf"] == Download(f"{invoice.number}.pdf", "application/pdf", b"%PDF-fake")
+    assert downloads["txt"].content.startswith(b"proforma_invoice")
+
+
+def test_two_renderers_for_one_format_are_refused(world: World) -> None:
+    with pytest.raises(ValidationError, match="'txt'"):
+        Portal(world.service, renderers=[TextRenderer(), TextRenderer()])
 
 
 def test_an_unknown_document_or_format_is_not_found(world: World) -> None:
     _, token, _ = world.invoiced(1)
     [note, _] = world.portal.documents(token, customer_id="cust-1")
-    assert_not_found(lambda: world.portal.download(token, "doc-999", customer_id="cust-1"))
     assert_not_found(
-        lambda: world.portal.download(token, note.document_id, customer_id="cust-1", fmt="exe")
+        lambda: world.portal.download(token, "doc-999", customer_id="cust-1", fmt="txt")
     )
+    for fmt in ("exe", "html", "TXT", ""):  # html: this portal has no HTML renderer
+        assert_not_found(
+            world.portal.download, token, note.document_id, customer_id="cust-1", fmt=fmt
+        )
+
+
+def test_a_portal_without_renderers_lists_documents_but_serves_no_download(world: World) -> None:
+    portal = Portal(world.service)
+    _, token, _ = world.invoiced(1)
+    [note, _] = portal.documents(token, customer_id="cust-1")
+    for fmt in ("html", "pdf", "txt"):
+        assert_not_found(portal.download, token, note.document_id, customer_id="cust-1", fmt=fmt)
 
 
 def file_document(world: World, document_id: str, kind: str, aggregate: tuple[str, str]) -> None:
@@ -95,9 +151,11 @@ def test_every_token_and_identity_against_every_quote_s_documents(
             assert world.portal.view(token, customer_id=identity).documents == ()
         for doc_owner, document_id in all_documents:
             if identity == token_owner == doc_owner:
-                world.portal.download(token, document_id, customer_id=identity)
+                world.portal.download(token, document_id, customer_id=identity, fmt="txt")
                 allowed += 1
             else:
-                assert_not_found(world.portal.download, token, document_id, customer_id=identity)
+                assert_not_found(
+                    world.portal.download, token, document_id, customer_id=identity, fmt="txt"
+                )
                 refused += 1
     assert (allowed, refused) == (6, 3 * 5 * 6 - 6)
