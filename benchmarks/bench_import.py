@@ -55,7 +55,10 @@ def loaded_modules() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="fresh interpreters per figure")
+    parser.add_argument("--quick", action="store_true", help="fewer runs (5)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = min(args.runs, 5)
     commands = {
         "python -c pass (start-up)": "pass",
         "deps alone (" + ", ".join(DEPS) + ")": "import " + ", ".join(DEPS),

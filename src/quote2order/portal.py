@@ -132,6 +132,12 @@ class Download:
     content: bytes
 
 
+def _published(record: DocumentRecord) -> bool:
+    # The reseller's notification settings may keep a document out of the portal; records
+    # without the flag (made by a host's own recorder) are shown.
+    return bool(record.snapshot.get("published", True))
+
+
 def _not_found() -> QuoteNotFound:
     # One message for every refusal, identical to the service's unknown-token error.
     return QuoteNotFound("(link token)")
@@ -192,7 +198,10 @@ class Portal:
             record = self._service.get_document(document_id)
         except NotFound:
             raise _not_found() from None
-        if (record.aggregate_kind, record.aggregate_id) not in self._aggregates(quote):
+        if (
+            record.aggregate_kind,
+            record.aggregate_id,
+        ) not in self._aggregates(quote) or not _published(record):
             raise _not_found()
         rendered = renderer.render(record)
         return Download(rendered.filename, _content_type(rendered.media_type), rendered.content)
@@ -232,7 +241,7 @@ class Portal:
     def _documents_of(self, quote: Quote) -> tuple[PortalDocument, ...]:
         records: list[DocumentRecord] = []
         for kind, aggregate_id in sorted(self._aggregates(quote)):
-            records.extend(self._service.documents(kind, aggregate_id))
+            records.extend(r for r in self._service.documents(kind, aggregate_id) if _published(r))
         records.sort(key=lambda r: (r.created_at, r.document_id))
         return tuple(PortalDocument(r.document_id, r.kind, r.number, r.created_at) for r in records)
 

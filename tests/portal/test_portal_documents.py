@@ -159,3 +159,29 @@ def test_every_token_and_identity_against_every_quote_s_documents(
                 )
                 refused += 1
     assert (allowed, refused) == (6, 3 * 5 * 6 - 6)
+
+
+def test_a_document_kept_out_of_the_portal_by_the_settings_is_neither_listed_nor_served(
+    world: World,
+) -> None:
+    """``snapshot["published"] = False`` (portal channel off) hides it like any unknown one."""
+    quote_id, token, _ = world.invoiced(1)
+    hidden = DocumentRecord(
+        document_id="doc-hidden",
+        kind="order_confirmation",
+        aggregate_kind="quote",
+        aggregate_id=quote_id,
+        number="hidden-1",
+        locale="de_DE",
+        snapshot={"published": False},
+        created_at=world.clock.now(),
+    )
+    with world.store.unit_of_work() as uow:
+        uow.documents.add(hidden)
+        uow.commit()
+    listed = [d.document_id for d in world.portal.documents(token, customer_id="cust-1")]
+    assert "doc-hidden" not in listed
+    assert len(listed) == 2
+    assert_not_found(
+        lambda: world.portal.download(token, "doc-hidden", customer_id="cust-1", fmt="txt")
+    )
