@@ -24,7 +24,9 @@ PG_CANDIDATES = (
     "host=127.0.0.1 port=5432 dbname=test user=postgres",
     "host=127.0.0.1 port=5432 dbname=test user=root",
 )
-PG_TABLES = "quotes, orders, events, sequences, idempotency_keys, outbox, documents"
+PG_TABLES = (
+    "quotes, orders, events, sequences, idempotency_keys, outbox, documents, carts, purchase_orders"
+)
 
 # A store factory: ``reopen()`` gives another handle on the same data (a second process's
 # view of a database); for the in-process stores it is the same object.

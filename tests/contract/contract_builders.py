@@ -1,4 +1,4 @@
-"""Small builders of quotes, orders, outbox entries and documents for the storage tests."""
+"""Small builders of the stored aggregates and records for the storage tests."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from quote2order.money import Money, VatRate
 from quote2order.orders import Order
 from quote2order.ports import DocumentRecord, OutboxEntry
 from quote2order.positions import CatalogProduct, Position, PositionKind
+from quote2order.purchasing.cart import Allocation, Cart
+from quote2order.purchasing.purchase_orders import PurchaseOrder, PurchaseOrderLine
 from quote2order.quotes import Customer, Quote
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -122,4 +124,55 @@ def make_document(
         locale="de_DE",
         snapshot={"total": "1234.56", "positions": [{"name": "Notebook"}]},
         created_at=NOW,
+    )
+
+
+def make_cart(reseller_id: str = "reseller-1", order_id: str = "order-1") -> Cart:
+    """A cart holding the catalog positions of ``make_positions(5)`` for ``order_id``."""
+    cart = Cart(reseller_id)
+    catalog = [p for p in make_positions(5) if p.procurable]
+    cart.add(order_id, [(p, p.quantity) for p in catalog])
+    return cart
+
+
+def make_purchase_order(
+    purchase_order_id: str = "po-1",
+    *,
+    reseller_id: str = "reseller-1",
+    supplier_id: str = "alpha",
+    order_id: str = "order-1",
+) -> PurchaseOrder:
+    """A draft purchase order with two lines serving positions of ``order_id``."""
+    product = CatalogProduct("prod-1", "MPN-1", "Notebook 1", Money("1100.00", "EUR"))
+    lines = (
+        PurchaseOrderLine(
+            "1",
+            "L1",
+            product,
+            Decimal(3),
+            Money("1099.9900", "EUR"),
+            (Allocation(order_id, "pos-1", Decimal(1)), Allocation("order-2", "pos-4", Decimal(2))),
+            delivery_days=2,
+        ),
+        PurchaseOrderLine(
+            "2",
+            "L2",
+            CatalogProduct("prod-2", "MPN-2", "Dock"),
+            Decimal(2),
+            Money("89.5", "EUR"),
+            (Allocation(order_id, "pos-2", Decimal(2)),),
+            received=Decimal(1),
+        ),
+    )
+    return PurchaseOrder(
+        purchase_order_id=purchase_order_id,
+        number=f"PO-2026-{purchase_order_id}",
+        reseller_id=reseller_id,
+        supplier_id=supplier_id,
+        partner=True,
+        currency="EUR",
+        lines=lines,
+        shipping=Money("9.90", "EUR"),
+        created_at=NOW,
+        checkout_id="checkout-1",
     )

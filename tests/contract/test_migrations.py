@@ -16,7 +16,7 @@ from quote2order.adapters import _codec
 from quote2order.adapters._sql import load_migrations
 from quote2order.adapters.sqlite import SqliteStore
 
-ALL = ["0001_initial.sql", "0002_customer_columns.sql"]
+ALL = ["0001_initial.sql", "0002_customer_columns.sql", "0003_purchasing.sql"]
 
 
 def test_both_databases_ship_the_same_numbered_migrations_in_order() -> None:

@@ -1,4 +1,4 @@
-"""Any quote and order comes back from every store exactly as it was saved."""
+"""Any quote, order, cart and purchase order comes back from every store exactly as saved."""
 
 from __future__ import annotations
 
@@ -9,16 +9,25 @@ from typing import Any
 
 import attrs
 import pytest
-from contract_builders import make_document, make_entry, make_order, make_quote
+from contract_builders import (
+    make_cart,
+    make_document,
+    make_entry,
+    make_order,
+    make_purchase_order,
+    make_quote,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quote2order.adapters import _codec
-from quote2order.lifecycle import OrderStatus, QuoteStatus
+from quote2order.lifecycle import OrderStatus, PurchaseOrderStatus, QuoteStatus
 from quote2order.money import Money, VatRate
 from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.ports import DocumentRecord, OutboxEntry
 from quote2order.positions import CatalogProduct, Position, PositionKind
+from quote2order.purchasing.cart import Allocation, Cart, CartLine
+from quote2order.purchasing.purchase_orders import PurchaseOrder, PurchaseOrderLine
 from quote2order.quotes import Customer, Quote, QuoteVersion
 
 # Any text but surrogates and NUL, which the boundary refuses before anything is stored.
@@ -162,6 +171,68 @@ def orders(draw: st.DrawFn) -> Order:
     )
 
 
+def catalog_products(currency: str) -> st.SearchStrategy[CatalogProduct]:
+    return st.builds(
+        CatalogProduct,
+        short_texts,
+        short_texts,
+        texts,
+        st.none() | st.builds(Money, amounts, st.just(currency)),
+    )
+
+
+allocation_lists = st.lists(
+    st.builds(Allocation, short_texts, short_texts, quantities), min_size=1, max_size=3
+).map(tuple)
+
+
+@st.composite
+def carts(draw: st.DrawFn) -> Cart:
+    lines = tuple(
+        CartLine(f"L{i}", draw(catalog_products("EUR")), draw(allocation_lists))
+        for i in range(1, draw(st.integers(0, 3)) + 1)
+    )
+    return Cart(
+        reseller_id=uuid.uuid4().hex,  # one cart per reseller: examples share the store
+        lines=lines,
+        line_counter=draw(st.integers(len(lines), 10**6)),
+    )
+
+
+@st.composite
+def purchase_orders(draw: st.DrawFn) -> PurchaseOrder:
+    currency = draw(st.sampled_from(["EUR", "CHF", "JPY"]))
+    lines = tuple(
+        PurchaseOrderLine(
+            line_id=str(i),
+            cart_line_id=draw(short_texts),
+            product=draw(catalog_products(currency)),
+            quantity=draw(quantities),
+            unit_price=Money(draw(amounts), currency),
+            allocations=draw(allocation_lists),
+            delivery_days=draw(st.integers(0, 365)),
+            received=draw(st.decimals(0, 10**6, places=2)),
+        )
+        for i in range(1, draw(st.integers(0, 3)) + 1)
+    )
+    return PurchaseOrder(
+        purchase_order_id=uuid.uuid4().hex,
+        number=draw(short_texts),
+        reseller_id=draw(short_texts),
+        supplier_id=draw(short_texts),
+        partner=draw(st.booleans()),
+        currency=currency,
+        lines=lines,
+        shipping=Money(draw(amounts), currency),
+        created_at=draw(moments),
+        checkout_id=draw(short_texts),
+        status=draw(st.sampled_from(PurchaseOrderStatus)),
+        sent_at=draw(st.none() | moments),
+        received_at=draw(st.none() | moments),
+        cancelled_at=draw(st.none() | moments),
+    )
+
+
 ROUND_TRIP = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -200,6 +271,50 @@ def test_any_order_comes_back_equal_after_add_and_after_save(store: Any, order: 
     assert again == attrs.evolve(order, revision=1)
     for before, after in zip(order.positions, again.positions, strict=True):
         assert str(after.unit_price.amount) == str(before.unit_price.amount)
+
+
+@ROUND_TRIP
+@given(cart=carts())
+def test_any_cart_comes_back_equal_after_its_first_and_second_save(store: Any, cart: Cart) -> None:
+    with store.unit_of_work() as uow:
+        uow.carts.save(cart)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        loaded = uow.carts.get(cart.reseller_id)
+        assert loaded == attrs.evolve(cart, revision=1)
+        uow.carts.save(loaded)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        again = uow.carts.get(cart.reseller_id)
+    assert again == attrs.evolve(cart, revision=2)
+    for before, after in zip(cart.lines, again.lines, strict=True):
+        price, stored = before.product.purchase_price, after.product.purchase_price
+        assert str(getattr(stored, "amount", None)) == str(getattr(price, "amount", None))
+
+
+@ROUND_TRIP
+@given(purchase_order=purchase_orders())
+def test_any_purchase_order_comes_back_equal_after_add_and_after_save(
+    store: Any, purchase_order: PurchaseOrder
+) -> None:
+    with store.unit_of_work() as uow:
+        uow.purchase_orders.add(purchase_order)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        loaded = uow.purchase_orders.get(purchase_order.purchase_order_id)
+        assert loaded == purchase_order
+        uow.purchase_orders.save(loaded)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        again = uow.purchase_orders.get(purchase_order.purchase_order_id)
+    assert again == attrs.evolve(purchase_order, revision=1)
+    assert str(again.shipping.amount) == str(purchase_order.shipping.amount)
+    for before, after in zip(purchase_order.lines, again.lines, strict=True):
+        assert str(after.unit_price.amount) == str(before.unit_price.amount)
+        assert (str(after.quantity), str(after.received)) == (
+            str(before.quantity),
+            str(before.received),
+        )
 
 
 def _assert_same_exponents(before: Quote, after: Quote) -> None:
@@ -256,3 +371,13 @@ def test_codec_maps_every_field_of_every_stored_class() -> None:
     assert set(order_body["procurement"][0]) == _fields(PositionProcurement)
     assert set(_codec.outbox_to_dict(make_entry())) == _fields(OutboxEntry) - OUTBOX_COLUMNS
     assert set(_codec.document_to_dict(make_document())) == _fields(DocumentRecord)
+    cart_body = _codec.cart_to_dict(make_cart())
+    assert set(cart_body) == _fields(Cart) - {"revision"}
+    assert set(cart_body["lines"][0]) == _fields(CartLine)
+    assert set(cart_body["lines"][0]["product"]) == _fields(CatalogProduct)
+    assert set(cart_body["lines"][0]["allocations"][0]) == _fields(Allocation)
+    purchase_order_body = _codec.purchase_order_to_dict(make_purchase_order())
+    assert set(purchase_order_body) == _fields(PurchaseOrder) - {"revision"}
+    assert set(purchase_order_body["lines"][0]) == _fields(PurchaseOrderLine)
+    assert set(purchase_order_body["lines"][0]["product"]) == _fields(CatalogProduct)
+    assert set(purchase_order_body["lines"][0]["allocations"][0]) == _fields(Allocation)

@@ -1,4 +1,4 @@
-"""Plain-dict mapping of quotes, orders, outbox entries and documents, shared by the SQL adapters.
+"""Plain-dict mapping of the stored aggregates and records, shared by the SQL adapters.
 
 Stores keep an aggregate's body as JSON: Decimals travel as strings (so ``"1.2300"``
 keeps its exponent), dates and datetimes as ISO 8601, enums as their values. The
@@ -15,14 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from quote2order.errors import ValidationError
-from quote2order.lifecycle import OrderStatus, QuoteStatus
+from quote2order.lifecycle import OrderStatus, PurchaseOrderStatus, QuoteStatus
 from quote2order.money import Money, VatRate
 from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.ports import DocumentRecord, OutboxEntry
 from quote2order.positions import CatalogProduct, Position, PositionKind
+from quote2order.purchasing.cart import Allocation, Cart, CartLine
+from quote2order.purchasing.purchase_orders import PurchaseOrder, PurchaseOrderLine
 from quote2order.quotes import Customer, Quote, QuoteVersion
 
 __all__ = [
+    "cart_from_dict",
+    "cart_to_dict",
     "document_from_dict",
     "document_to_dict",
     "dumps",
@@ -30,6 +34,8 @@ __all__ = [
     "order_to_dict",
     "outbox_from_dict",
     "outbox_to_dict",
+    "purchase_order_from_dict",
+    "purchase_order_to_dict",
     "quote_from_dict",
     "quote_to_dict",
 ]
@@ -85,6 +91,28 @@ def _parse_customer(data: Data) -> Customer:
     )
 
 
+def _product(product: CatalogProduct) -> Data:
+    return {
+        "product_id": product.product_id,
+        "manufacturer_part_number": product.manufacturer_part_number,
+        "name": product.name,
+        "purchase_price": None
+        if product.purchase_price is None
+        else _money(product.purchase_price),
+    }
+
+
+def _parse_product(data: Data) -> CatalogProduct:
+    return CatalogProduct(
+        product_id=data["product_id"],
+        manufacturer_part_number=data["manufacturer_part_number"],
+        name=data["name"],
+        purchase_price=None
+        if data["purchase_price"] is None
+        else _parse_money(data["purchase_price"]),
+    )
+
+
 def _position(position: Position) -> Data:
     product = position.product
     return {
@@ -95,16 +123,7 @@ def _position(position: Position) -> Data:
         "unit_price": _money(position.unit_price),
         "vat_rate": str(position.vat_rate.percent),
         "discount": str(position.discount),
-        "product": None
-        if product is None
-        else {
-            "product_id": product.product_id,
-            "manufacturer_part_number": product.manufacturer_part_number,
-            "name": product.name,
-            "purchase_price": None
-            if product.purchase_price is None
-            else _money(product.purchase_price),
-        },
+        "product": None if product is None else _product(product),
         "description": position.description,
     }
 
@@ -119,16 +138,7 @@ def _parse_position(data: Data) -> Position:
         unit_price=_parse_money(data["unit_price"]),
         vat_rate=VatRate(Decimal(data["vat_rate"])),
         discount=Decimal(data["discount"]),
-        product=None
-        if product is None
-        else CatalogProduct(
-            product_id=product["product_id"],
-            manufacturer_part_number=product["manufacturer_part_number"],
-            name=product["name"],
-            purchase_price=None
-            if product["purchase_price"] is None
-            else _parse_money(product["purchase_price"]),
-        ),
+        product=None if product is None else _parse_product(product),
         description=data["description"],
     )
 
@@ -337,4 +347,118 @@ def document_from_dict(data: Data) -> DocumentRecord:
         locale=data["locale"],
         snapshot=data["snapshot"],
         created_at=datetime.fromisoformat(data["created_at"]),
+    )
+
+
+def _allocation(allocation: Allocation) -> Data:
+    return {
+        "order_id": allocation.order_id,
+        "position_id": allocation.position_id,
+        "quantity": str(allocation.quantity),
+    }
+
+
+def _parse_allocation(data: Data) -> Allocation:
+    return Allocation(data["order_id"], data["position_id"], Decimal(data["quantity"]))
+
+
+def _cart_line(line: CartLine) -> Data:
+    return {
+        "line_id": line.line_id,
+        "product": _product(line.product),
+        "allocations": [_allocation(a) for a in line.allocations],
+    }
+
+
+def _parse_cart_line(data: Data) -> CartLine:
+    return CartLine(
+        line_id=data["line_id"],
+        product=_parse_product(data["product"]),
+        allocations=tuple(_parse_allocation(a) for a in data["allocations"]),
+    )
+
+
+def cart_to_dict(cart: Cart) -> Data:
+    """The body of ``cart`` (everything but its revision)."""
+    return {
+        "reseller_id": cart.reseller_id,
+        "lines": [_cart_line(line) for line in cart.lines],
+        "line_counter": cart.line_counter,
+    }
+
+
+def cart_from_dict(data: Data, revision: int) -> Cart:
+    """The cart stored as ``data`` at ``revision``."""
+    return Cart(
+        reseller_id=data["reseller_id"],
+        lines=tuple(_parse_cart_line(line) for line in data["lines"]),
+        line_counter=data["line_counter"],
+        revision=revision,
+    )
+
+
+def _purchase_order_line(line: PurchaseOrderLine) -> Data:
+    return {
+        "line_id": line.line_id,
+        "cart_line_id": line.cart_line_id,
+        "product": _product(line.product),
+        "quantity": str(line.quantity),
+        "unit_price": _money(line.unit_price),
+        "allocations": [_allocation(a) for a in line.allocations],
+        "delivery_days": line.delivery_days,
+        "received": str(line.received),
+    }
+
+
+def _parse_purchase_order_line(data: Data) -> PurchaseOrderLine:
+    return PurchaseOrderLine(
+        line_id=data["line_id"],
+        cart_line_id=data["cart_line_id"],
+        product=_parse_product(data["product"]),
+        quantity=Decimal(data["quantity"]),
+        unit_price=_parse_money(data["unit_price"]),
+        allocations=tuple(_parse_allocation(a) for a in data["allocations"]),
+        delivery_days=data["delivery_days"],
+        received=Decimal(data["received"]),
+    )
+
+
+def purchase_order_to_dict(purchase_order: PurchaseOrder) -> Data:
+    """The body of ``purchase_order`` (everything but its revision)."""
+    return {
+        "purchase_order_id": purchase_order.purchase_order_id,
+        "number": purchase_order.number,
+        "reseller_id": purchase_order.reseller_id,
+        "supplier_id": purchase_order.supplier_id,
+        "partner": purchase_order.partner,
+        "currency": purchase_order.currency,
+        "lines": [_purchase_order_line(line) for line in purchase_order.lines],
+        "shipping": _money(purchase_order.shipping),
+        "created_at": purchase_order.created_at.isoformat(),
+        "checkout_id": purchase_order.checkout_id,
+        "status": purchase_order.status.value,
+        "sent_at": _dt(purchase_order.sent_at),
+        "received_at": _dt(purchase_order.received_at),
+        "cancelled_at": _dt(purchase_order.cancelled_at),
+    }
+
+
+def purchase_order_from_dict(data: Data, revision: int) -> PurchaseOrder:
+    """The purchase order stored as ``data`` at ``revision``."""
+    return PurchaseOrder(
+        purchase_order_id=data["purchase_order_id"],
+        number=data["number"],
+        reseller_id=data["reseller_id"],
+        supplier_id=data["supplier_id"],
+        partner=data["partner"],
+        currency=data["currency"],
+        lines=tuple(_parse_purchase_order_line(line) for line in data["lines"]),
+        shipping=_parse_money(data["shipping"]),
+        created_at=datetime.fromisoformat(data["created_at"]),
+        checkout_id=data["checkout_id"],
+        status=PurchaseOrderStatus(data["status"]),
+        sent_at=_parse_dt(data["sent_at"]),
+        received_at=_parse_dt(data["received_at"]),
+        cancelled_at=_parse_dt(data["cancelled_at"]),
+        revision=revision,
     )

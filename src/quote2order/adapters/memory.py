@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import attrs
 
@@ -461,3 +461,10 @@ class MemoryOutboxStore:
             self._store.outbox[entry_id] = attrs.evolve(
                 entry, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now
             )
+
+
+if TYPE_CHECKING:  # mypy proves that the store's units of work implement the port
+    from quote2order.ports import UnitOfWork
+
+    def _implements_unit_of_work(store: MemoryStore) -> UnitOfWork:
+        return store.unit_of_work()

@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -178,3 +178,10 @@ class PostgresStore(SqlStore):
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.where!r}, schema={self.schema!r})"
+
+
+if TYPE_CHECKING:  # mypy proves that the store's units of work implement the port
+    from quote2order.ports import UnitOfWork
+
+    def _implements_unit_of_work(store: PostgresStore) -> UnitOfWork:
+        return store.unit_of_work()

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from quote2order.adapters._sql import Connection, Dialect, SqlOutboxStore, SqlStore
 from quote2order.adapters._sql import SqlUnitOfWork as SqliteUnitOfWork
@@ -163,3 +163,10 @@ class SqliteStore(SqlStore):
 
     def __repr__(self) -> str:
         return f"SqliteStore({self.path!r})"
+
+
+if TYPE_CHECKING:  # mypy proves that the store's units of work implement the port
+    from quote2order.ports import UnitOfWork
+
+    def _implements_unit_of_work(store: SqliteStore) -> UnitOfWork:
+        return store.unit_of_work()

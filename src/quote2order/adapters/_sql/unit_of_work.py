@@ -11,12 +11,16 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from quote2order.adapters._codec import (
+    cart_from_dict,
+    cart_to_dict,
     document_from_dict,
     document_to_dict,
     dumps,
     order_from_dict,
     order_to_dict,
     outbox_to_dict,
+    purchase_order_from_dict,
+    purchase_order_to_dict,
     quote_from_dict,
     quote_to_dict,
 )
@@ -26,11 +30,14 @@ from quote2order.errors import (
     ConcurrencyError,
     NotFound,
     OrderNotFound,
+    PurchaseOrderNotFound,
     QuoteNotFound,
 )
 from quote2order.events import DomainEvent, event_from_dict, event_to_dict
 from quote2order.orders import Order
 from quote2order.ports import DocumentRecord, IdempotencyRecord, OutboxEntry
+from quote2order.purchasing.cart import Cart
+from quote2order.purchasing.purchase_orders import PurchaseOrder
 from quote2order.quotes import Quote
 
 if TYPE_CHECKING:
@@ -241,6 +248,78 @@ class _Documents:
         return stored + staged
 
 
+class _Carts:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def get(self, reseller_id: str) -> Cart:
+        staged = self._uow.staged_carts.get(reseller_id)
+        if staged is not None:
+            return staged
+        row = self._store._fetchone(
+            self._store._p("SELECT body, revision FROM carts WHERE reseller_id = ?"),
+            (reseller_id,),
+        )
+        if row is None:  # a cart is created by its first save
+            return Cart(reseller_id)
+        return cart_from_dict(self._store._dialect.load_json(row[0]), row[1])
+
+    def save(self, cart: Cart) -> None:
+        self._uow.staged_carts[cart.reseller_id] = cart
+
+
+class _PurchaseOrders:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+
+    def _load(self, row: Any) -> PurchaseOrder:
+        return purchase_order_from_dict(self._store._dialect.load_json(row[0]), row[1])
+
+    def get(self, purchase_order_id: str) -> PurchaseOrder:
+        staged = self._uow.staged_purchase_orders.get(purchase_order_id)
+        if staged is not None:
+            return staged[0]
+        row = self._store._fetchone(
+            self._store._p(
+                "SELECT body, revision FROM purchase_orders WHERE purchase_order_id = ?"
+            ),
+            (purchase_order_id,),
+        )
+        if row is None:
+            raise PurchaseOrderNotFound(purchase_order_id)
+        return self._load(row)
+
+    def add(self, purchase_order: PurchaseOrder) -> None:
+        self._uow.staged_purchase_orders[purchase_order.purchase_order_id] = (purchase_order, True)
+
+    def save(self, purchase_order: PurchaseOrder) -> None:
+        key = purchase_order.purchase_order_id
+        is_new = self._uow.staged_purchase_orders.get(key, (purchase_order, False))[1]
+        self._uow.staged_purchase_orders[key] = (purchase_order, is_new)
+
+    def list(self, *, reseller_id: str | None = None) -> Sequence[PurchaseOrder]:
+        if reseller_id is None:
+            rows = self._store._fetchall("SELECT body, revision FROM purchase_orders ORDER BY seq")
+        else:
+            rows = self._store._fetchall(
+                self._store._p(
+                    "SELECT body, revision FROM purchase_orders WHERE reseller_id = ? ORDER BY seq"
+                ),
+                (reseller_id,),
+            )
+        return [self._load(row) for row in rows]
+
+
+# The tables that ``SqlUnitOfWork._update`` writes, by the kind named in ConcurrencyError.
+_TABLES = {
+    "quote": ("quotes", "quote_id"),
+    "order": ("orders", "order_id"),
+    "purchase order": ("purchase_orders", "purchase_order_id"),
+}
+
+
 class SqlUnitOfWork:
     """A unit of work over a :class:`SqlStore`; changes apply at :meth:`commit`."""
 
@@ -252,6 +331,8 @@ class SqlUnitOfWork:
         self.staged_keys: dict[str, IdempotencyRecord] = {}
         self.staged_outbox: list[tuple[OutboxEntry, str, Any, Any]] = []
         self.staged_documents: list[tuple[DocumentRecord, str]] = []
+        self.staged_carts: dict[str, Cart] = {}
+        self.staged_purchase_orders: dict[str, tuple[PurchaseOrder, bool]] = {}
         self.quotes = _Quotes(self)
         self.orders = _Orders(self)
         self.events = _Events(self)
@@ -259,6 +340,8 @@ class SqlUnitOfWork:
         self.idempotency = _Idempotency(self)
         self.outbox = _Outbox(self)
         self.documents = _Documents(self)
+        self.carts = _Carts(self)
+        self.purchase_orders = _PurchaseOrders(self)
 
     def __enter__(self) -> Self:
         return self
@@ -289,12 +372,18 @@ class SqlUnitOfWork:
             (e.aggregate_kind, e.aggregate_id, e.name, dumps(event_to_dict(e), "event"))
             for e in self.staged_events
         ]
-        staged = quotes or orders or events or self.staged_keys
+        carts = [(c, dumps(cart_to_dict(c), "cart")) for c in self.staged_carts.values()]
+        purchase_orders = [
+            (po, new, dumps(purchase_order_to_dict(po), "purchase order"))
+            for po, new in self.staged_purchase_orders.values()
+        ]
+        staged = quotes or orders or events or self.staged_keys or carts or purchase_orders
         if staged or self.staged_outbox or self.staged_documents:
             with self.store._connection() as conn:
                 try:
                     with self.store._dialect.transaction(conn):
                         self._apply(conn, quotes, orders, events)
+                        self._apply_purchasing(conn, carts, purchase_orders)
                 except _Duplicate as duplicate:
                     raise self._already_accepted(conn, duplicate.order) from None
         for quote, is_new, _ in quotes:
@@ -303,7 +392,71 @@ class SqlUnitOfWork:
         for order, is_new, _ in orders:
             if not is_new:
                 order.revision += 1
+        for cart, _ in carts:
+            cart.revision += 1  # a new cart is stored at revision 1, like the memory store's
+        for purchase_order, is_new, _ in purchase_orders:
+            if not is_new:
+                purchase_order.revision += 1
         self._clear()
+
+    def _apply_purchasing(
+        self,
+        conn: Connection,
+        carts: list[tuple[Cart, str]],
+        purchase_orders: list[tuple[PurchaseOrder, bool, str]],
+    ) -> None:
+        p = self.store._p
+        js = self.store._dialect.json_param
+        for cart, body in carts:
+            if cart.revision == 0:  # none stored yet: the first save creates it
+                try:
+                    conn.execute(
+                        p(f"INSERT INTO carts (reseller_id, revision, body) VALUES (?, 1, {js})"),
+                        (cart.reseller_id, body),
+                    )
+                except self.store._dialect.integrity_error:
+                    raise ConcurrencyError("cart", cart.reseller_id, cart.revision) from None
+                continue
+            cursor = conn.execute(
+                p(
+                    f"UPDATE carts SET body = {js}, revision = revision + 1 "
+                    "WHERE reseller_id = ? AND revision = ?"
+                ),
+                (body, cart.reseller_id, cart.revision),
+            )
+            if cursor.rowcount != 1:
+                raise ConcurrencyError("cart", cart.reseller_id, cart.revision)
+        for purchase_order, is_new, body in purchase_orders:
+            key = purchase_order.purchase_order_id
+            if not is_new:
+                self._update(
+                    conn,
+                    "purchase order",
+                    key,
+                    purchase_order.revision,
+                    body,
+                    purchase_order.status.value,
+                )
+                continue
+            try:
+                conn.execute(
+                    p(
+                        "INSERT INTO purchase_orders (purchase_order_id, reseller_id, "
+                        "supplier_id, status, number, revision, body) "
+                        f"VALUES (?, ?, ?, ?, ?, ?, {js})"
+                    ),
+                    (
+                        key,
+                        purchase_order.reseller_id,
+                        purchase_order.supplier_id,
+                        purchase_order.status.value,
+                        purchase_order.number,
+                        purchase_order.revision,
+                        body,
+                    ),
+                )
+            except self.store._dialect.integrity_error:
+                raise ConcurrencyError("purchase order", key, purchase_order.revision) from None
 
     def _apply(
         self,
@@ -415,11 +568,11 @@ class SqlUnitOfWork:
     def _update(
         self, conn: Connection, kind: str, object_id: str, revision: int, body: str, status: str
     ) -> None:
-        table = "quotes" if kind == "quote" else "orders"
+        table, id_column = _TABLES[kind]
         cursor = conn.execute(
             self.store._p(
                 f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?, "
-                f"revision = revision + 1 WHERE {kind}_id = ? AND revision = ?"
+                f"revision = revision + 1 WHERE {id_column} = ? AND revision = ?"
             ),
             (body, status, object_id, revision),
         )
@@ -463,6 +616,8 @@ class SqlUnitOfWork:
         self.staged_keys.clear()
         self.staged_outbox.clear()
         self.staged_documents.clear()
+        self.staged_carts.clear()
+        self.staged_purchase_orders.clear()
 
 
 class _Duplicate(Exception):
