@@ -73,8 +73,9 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on src/."""
-    session.install("-e", ".[all]", "mypy")
+    session.install("-e", ".[all,test]", "mypy")
     session.run("mypy", "src")
+    session.run("mypy", "--strict", "examples/webapp/app.py")
 
 
 @nox.session

@@ -39,11 +39,12 @@ from quote2order import (
     VatRate,
 )
 from quote2order.adapters.html import HtmlRenderer
-from quote2order.adapters.memory import MemoryStore
 from quote2order.adapters.pdf import PdfRenderer
+from quote2order.adapters.sqlite import SqliteStore
 from quote2order.board import Board, Column
 from quote2order.notifications import (
     NotificationRecorder,
+    Renderer,
     Seller,
     StaticSellerDirectory,
     StaticSettings,
@@ -53,6 +54,8 @@ from quote2order.portal import Portal
 from quote2order.ports import Clock, UnitOfWork
 from quote2order.service import UuidGenerator
 
+#: The example's database (created on first start; delete it to start over).
+DATABASE = Path(__file__).with_name("webapp.sqlite3")
 RESELLER_ID = "reseller-demo"
 VAT = VatRate(Decimal(19))
 
@@ -129,14 +132,13 @@ def make_app(
     announce: bool = True,
 ) -> Flask:
     """The demo application: all wiring happens here."""
-    # Storage. After the SQLite branch is merged, switch this one line to:
-    #     unit_of_work = store or SqliteStore("webapp.sqlite3").unit_of_work
-    unit_of_work = store or MemoryStore()
+    # Storage: the embedded default, an SQLite file beside this module.
+    unit_of_work = store or SqliteStore(str(DATABASE))
     ids = UuidGenerator()
     # Documents: recorded with each state change, rendered on download in these formats.
     recorder = NotificationRecorder(StaticSettings(), StaticSellerDirectory(SELLER), ids)
     service = Quote2Order(unit_of_work, ids=ids, handlers=[recorder])
-    renderers = [HtmlRenderer(), PdfRenderer()]
+    renderers: list[Renderer] = [HtmlRenderer(), PdfRenderer()]
     portal = Portal(service, renderers=renderers)
     board = Board(service, reseller_id=RESELLER_ID)
 

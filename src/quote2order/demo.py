@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from quote2order.adapters.memory import MemoryStore
+from quote2order.adapters.sqlite import SqliteStore
 from quote2order.money import Money, VatRate
 from quote2order.notifications import (
     Dispatcher,
@@ -81,10 +81,12 @@ def _show_order(say: Say, order: Order) -> None:
     say(f"    order {order.order_number}: {order.status.value}")
 
 
-def _open_store(out: Path) -> tuple[object, str]:
-    """The store the story runs on."""
-    # The SQLite store lacks the purchasing tables so far; the story runs in memory.
-    return MemoryStore(), "in memory"
+def _open_store(out: Path) -> tuple[SqliteStore, Path]:
+    """The embedded default store, a fresh SQLite file in ``out``."""
+    path = out / "quote2order.db"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)  # each run tells the story from the start
+    return SqliteStore(str(path)), path
 
 
 def run_demo(say: Say = print, out: Path | str = "quote2order-demo") -> Order:
@@ -95,9 +97,18 @@ def run_demo(say: Say = print, out: Path | str = "quote2order-demo") -> Order:
     clock = FixedClock(datetime.now(UTC).replace(second=0, microsecond=0))
     ids = CountingIds()
     store, where = _open_store(out)
+    try:
+        return _story(say, store, clock, ids, out, where)
+    finally:
+        store.close()
+
+
+def _story(
+    say: Say, store: SqliteStore, clock: FixedClock, ids: CountingIds, out: Path, where: Path
+) -> Order:
     recorder = NotificationRecorder(StaticSettings(), StaticSellerDirectory(SELLER), ids)
-    service = Quote2Order(store, clock=clock, ids=ids, handlers=[recorder])  # type: ignore[arg-type]
-    say(f"Store: {where}")
+    service = Quote2Order(store, clock=clock, ids=ids, handlers=[recorder])
+    say(f"Database: {where} (SQLite)")
 
     customer = Customer(
         "C-1001",
@@ -261,7 +272,7 @@ def _purchasing(say: Say, service: Quote2Order, orders: Sequence[Order]) -> None
         say(f"    left in the cart: {uncovered.product_id}: {uncovered.reason}")
 
 
-def _deliver(say: Say, store: object, clock: FixedClock, out: Path) -> None:
+def _deliver(say: Say, store: SqliteStore, clock: FixedClock, out: Path) -> None:
     """Send the outbox's e-mails into a folder and render every document as HTML and PDF."""
     from quote2order.adapters.maildir import DirectoryNotifier
 
@@ -277,21 +288,19 @@ def _deliver(say: Say, store: object, clock: FixedClock, out: Path) -> None:
     documents_dir = out / "documents"
     documents_dir.mkdir(parents=True, exist_ok=True)
     report = Dispatcher(
-        store.outbox_store,  # type: ignore[attr-defined]
-        UnitOfWorkDocuments(store),  # type: ignore[arg-type]
+        store.outbox_store,
+        UnitOfWorkDocuments(store),
         DirectoryNotifier(mail),
         renderers[-1:],  # the e-mails carry the PDF
         clock=clock,
     ).run_until_empty()
     written = 0
-    with store.unit_of_work() as uow:  # type: ignore[attr-defined]
+    with store.unit_of_work() as uow:
         records = [
-            d
-            for kind, items in (("quote", uow.quotes.list()), ("order", uow.orders.list()))
-            for item in items
-            for d in uow.documents.for_aggregate(
-                kind, item.quote_id if kind == "quote" else item.order_id
-            )
+            d for q in uow.quotes.list() for d in uow.documents.for_aggregate("quote", q.quote_id)
+        ]
+        records += [
+            d for o in uow.orders.list() for d in uow.documents.for_aggregate("order", o.order_id)
         ]
     for record in records:
         for renderer in renderers:

@@ -43,8 +43,11 @@ def webapp() -> ModuleType:
 
 
 @pytest.fixture
-def app(webapp: ModuleType) -> Any:
-    return webapp.make_app(announce=False)
+def app(webapp: ModuleType, tmp_path: Path) -> Any:
+    """The example app on its own SQLite file, as it runs by default."""
+    from quote2order.adapters.sqlite import SqliteStore
+
+    return webapp.make_app(SqliteStore(str(tmp_path / "webapp.sqlite3")), announce=False)
 
 
 @pytest.fixture
