@@ -7,9 +7,6 @@ hash. Reopening a lost or expired quote appends version N+1, a copy of the lates
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal
@@ -89,6 +86,9 @@ class QuoteVersion:
             "notes": self.notes,
             "positions": [_position_fields(p) for p in self.positions],
         }
+        import hashlib  # imported here: it is slow to import and needed only on send
+        import json
+
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -396,6 +396,8 @@ class Quote:
         self, *, token_hash: str, expires_at: datetime | None, now: datetime, actor: str
     ) -> QuoteLinkRotated:
         """Replace the link token's hash: the old link stops resolving, the new one works."""
+        import hmac
+
         if hmac.compare_digest(token_hash, self.link_token_hash):
             raise ValidationError(f"quote {self.quote_id}: a rotated link needs a new token")
         if expires_at is not None and expires_at.tzinfo is None:
