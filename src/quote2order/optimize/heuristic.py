@@ -234,13 +234,19 @@ def _add_estimate(inst: Instance, sol: Solution, s: int) -> float:
 
 
 def local_search(
-    inst: Instance, time_limit: float | None = None, max_rounds: int = 10_000
+    inst: Instance,
+    time_limit: float | None = None,
+    max_rounds: int = 10_000,
+    initial: list[bool] | None = None,
 ) -> Solution:
-    """Shipping-aware construction (greedy supplier drops) plus drop/add/swap improvement."""
+    """Shipping-aware construction (greedy supplier drops) plus drop/add/swap improvement.
+
+    The search starts with every supplier open, or with the ``initial`` open suppliers.
+    """
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
     n = len(inst.sup_ids)
-    best = evaluate(inst, [True] * n)
+    best = evaluate(inst, [True] * n if initial is None else initial)
     limit = inst.constraints.max_suppliers
 
     def better(cand: Solution, cur: Solution) -> bool:
