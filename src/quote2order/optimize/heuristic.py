@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quote2order.optimize.instance import Instance
 
@@ -21,7 +21,11 @@ _EPS = 1e-7
 
 @dataclass(slots=True)
 class Solution:
-    """Units per arc and the derived per-supplier goods values."""
+    """Units per arc and the derived per-supplier goods values.
+
+    ``rem`` is the stock left per offer and ``scored`` the scored goods cost (kept up to date
+    by every move, so that costing a solution does not walk all arcs again).
+    """
 
     units: list[int]
     goods: list[float]
@@ -29,6 +33,8 @@ class Solution:
     short: int
     cost: float
     used: int
+    rem: list[int] = field(default_factory=list)
+    scored: float = 0.0
 
     @property
     def key(self) -> tuple[int, int, float]:
@@ -48,7 +54,8 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
     goods = [0.0] * len(inst.sup_ids)
     rem = list(inst.off_stock)
     short = 0
-    arc_sup, arc_off, price = inst.arc_sup, inst.arc_off, inst.arc_price
+    scored = 0.0
+    arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
     for i, arcs in enumerate(inst.line_arcs):
         need = inst.target[i]
         if need == 0:
@@ -69,19 +76,17 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
             units[a] = take
             rem[k] -= take
             goods[s] += take * price[a]
+            scored += take * wprice[a]
             need -= take
             if need == 0:
                 break
         short += need
-    return Solution(units, goods, list(open_), short, 0.0, 0)
+    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored)
 
 
 def _finish(inst: Instance, sol: Solution) -> Solution:
-    cost = 0.0
+    cost = sol.scored
     used = 0
-    for a, q in enumerate(sol.units):
-        if q:
-            cost += q * inst.arc_wprice[a]
     for s, g in enumerate(sol.goods):
         if g > _EPS:
             used += 1
@@ -99,10 +104,8 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
     """
     units = list(sol.units)
     goods = list(sol.goods)
-    rem = list(inst.off_stock)
-    for a, q in enumerate(units):
-        if q:
-            rem[inst.arc_off[a]] -= q
+    rem = list(sol.rem)
+    scored = sol.scored
     moves: list[tuple[float, int, int]] = []
     for b in inst.sup_arcs[s]:
         i = inst.arc_line[b]
@@ -142,9 +145,10 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
         rem[kb] -= t
         goods[donor] = max(0.0, left)
         goods[s] += t * inst.arc_price[b]
+        scored += t * (inst.arc_wprice[b] - inst.arc_wprice[a])
     if goods[s] < target - _EPS:
         return None
-    return _finish(inst, Solution(units, goods, list(sol.open), sol.short, 0.0, 0))
+    return _finish(inst, Solution(units, goods, list(sol.open), sol.short, 0.0, 0, rem, scored))
 
 
 def evaluate(inst: Instance, open_: list[bool], *, polish: bool = True) -> Solution:
@@ -312,4 +316,4 @@ def local_search(
 def _with_open(sol: Solution, t: int) -> Solution:
     open_ = list(sol.open)
     open_[t] = True
-    return Solution(sol.units, sol.goods, open_, sol.short, sol.cost, sol.used)
+    return Solution(sol.units, sol.goods, open_, sol.short, sol.cost, sol.used, sol.rem, sol.scored)
