@@ -237,11 +237,100 @@ def _add_estimate(inst: Instance, sol: Solution, s: int) -> float:
     return inst.weight[s] * inst.shipping(s, value) - gain
 
 
+def relocate(inst: Instance, sol: Solution, max_passes: int = 20) -> Solution:
+    """Move units of single lines between used suppliers while that lowers the cost.
+
+    A move takes ``t`` units of a line from one used supplier to another (all of them, or just
+    enough to lift the receiver to its free-shipping threshold); the donor keeps its minimum
+    order value or is emptied. Its cost change is computed from the two suppliers alone.
+    """
+    units = list(sol.units)
+    goods = list(sol.goods)
+    rem = list(sol.rem)
+    scored = sol.scored
+    open_ = list(sol.open)
+    arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
+    weight, mov, threshold = inst.weight, inst.mov, inst.threshold
+    no_split = inst.constraints.no_split
+
+    def ship(s: int, g: float) -> float:
+        return weight[s] * inst.shipping(s, g)
+
+    for _ in range(max_passes):
+        improved = False
+        for arcs in inst.line_arcs:
+            if len(arcs) < 2:
+                continue
+            for a in arcs:
+                q = units[a]
+                if not q:
+                    continue
+                s = arc_sup[a]
+                gs = goods[s]
+                base_s = ship(s, gs)
+                best_delta = -1e-7
+                best_move: tuple[int, int, float] | None = None
+                for b in arcs:
+                    r = arc_sup[b]
+                    if r == s or goods[r] <= _EPS:
+                        continue
+                    cap = rem[arc_off[b]]
+                    if no_split:
+                        if units[b] or cap < q:
+                            continue
+                        options: tuple[int, ...] = (q,)
+                    else:
+                        most = min(q, cap)
+                        if most <= 0:
+                            continue
+                        options = (most,)
+                        thr = threshold[r]
+                        if thr is not None and goods[r] < thr - _EPS:
+                            need = math.ceil((thr - goods[r]) / price[b] - 1e-9)
+                            if 0 < need < most:
+                                options = (most, need)
+                    gr = goods[r]
+                    base_r = ship(r, gr)
+                    for t in options:
+                        left = gs - t * price[a]
+                        if left <= _EPS:
+                            left = 0.0
+                        elif left < mov[s] - _EPS:
+                            continue
+                        gained = gr + t * price[b]
+                        delta = (
+                            t * (wprice[b] - wprice[a])
+                            + ship(s, left)
+                            - base_s
+                            + ship(r, gained)
+                            - base_r
+                        )
+                        if delta < best_delta:
+                            best_delta, best_move = delta, (b, t, left)
+                if best_move is not None:
+                    b, t, left = best_move
+                    r = arc_sup[b]
+                    units[a] -= t
+                    units[b] += t
+                    rem[arc_off[a]] += t
+                    rem[arc_off[b]] -= t
+                    goods[s] = left
+                    goods[r] += t * price[b]
+                    scored += t * (wprice[b] - wprice[a])
+                    if left == 0.0:
+                        open_[s] = False
+                    improved = True
+        if not improved:
+            break
+    return _finish(inst, Solution(units, goods, open_, sol.short, 0.0, 0, rem, scored))
+
+
 def local_search(
     inst: Instance,
     time_limit: float | None = None,
     max_rounds: int = 10_000,
     initial: list[bool] | None = None,
+    tries: int = 3,
 ) -> Solution:
     """Shipping-aware construction (greedy supplier drops) plus drop/add/swap improvement.
 
@@ -260,7 +349,6 @@ def local_search(
             return True
         return _key(inst, cand) < _key(inst, cur)
 
-    tries = 3
     for _ in range(max_rounds):
         if deadline is not None and time.perf_counter() > deadline:
             break
@@ -310,6 +398,8 @@ def local_search(
                 break
         if not improved:
             break
+    if limit is None or best.used <= limit:
+        best = relocate(inst, best)
     return best
 
 

@@ -295,19 +295,12 @@ def solve(
                         ):
                             start_values = candidate
                 incumbent = np.array(start_values, dtype=np.float64)
+                inc = float(stage_cost @ incumbent)
                 bounds = _fix_by_reduced_cost(
-                    z,
-                    lp_values,
-                    lp_duals,
-                    stage_cost,
-                    incumbent,
-                    step,
-                    is_int,
-                    lower_arr,
-                    upper_arr,
+                    z, lp_values, lp_duals, inc, step, is_int, lower_arr, upper_arr, incumbent
                 )
                 if bounds is None:
-                    values, stage_bound = list(start_values), float(stage_cost @ incumbent)
+                    values, stage_bound = list(start_values), inc
                     stage_optimal = True
                 else:
                     h.changeColsBounds(n_cols, all_idx, bounds[0], bounds[1])
@@ -426,25 +419,24 @@ def _fix_by_reduced_cost(
     z: float,
     val: NDArray[np.float64],
     dual: NDArray[np.float64],
-    cost: NDArray[np.float64],
-    incumbent: NDArray[np.float64],
+    cutoff: float,
     step: float,
     is_int: NDArray[np.bool_],
     lower: NDArray[np.float64],
     upper: NDArray[np.float64],
+    keep: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
-    """Prove the incumbent optimal with the LP bound ``z`` or tighten bounds by reduced cost.
+    """Column bounds that every plan costing at most ``cutoff - step`` keeps.
 
-    Returns None when ``z`` proves ``incumbent`` optimal for ``cost``, else new column bounds
-    that every plan better than the incumbent keeps. A better plan costs at most
-    ``incumbent - step``; moving a column off the bound where the LP leaves it, by ``k`` units,
-    raises the LP bound by at least ``k * |d|`` (``d`` its reduced cost), so it moves at most
-    ``(inc - step/2 - z) / |d|`` units (half a step is kept as a margin for float error).
+    Returns None when the LP bound ``z`` already rules out every such plan. Moving a column
+    off the bound where the LP leaves it by ``k`` units raises the LP bound by at least
+    ``k * |d|`` (``d`` its reduced cost), so it moves at most ``(cutoff - step/2 - z) / |d|``
+    units (half a step is kept as a margin for float error). ``keep``: a plan whose values
+    stay inside the bounds.
     """
     import numpy as np
 
-    inc = float(cost @ incumbent)
-    room = inc - 0.5 * step - z
+    room = cutoff - 0.5 * step - z
     if room < 0:
         return None
     new_lo = lower.copy()
@@ -453,11 +445,14 @@ def _fix_by_reduced_cost(
     at_lo = is_int & (val <= lower + 1e-7) & (dual > tiny)
     if np.any(at_lo):
         reach = np.floor(room / dual[at_lo] + 1e-9)
-        new_hi[at_lo] = np.maximum(np.minimum(upper[at_lo], lower[at_lo] + reach), incumbent[at_lo])
+        new_hi[at_lo] = np.minimum(upper[at_lo], lower[at_lo] + reach)
     at_hi = is_int & (val >= upper - 1e-7) & (dual < -tiny)
     if np.any(at_hi):
         reach = np.floor(room / -dual[at_hi] + 1e-9)
-        new_lo[at_hi] = np.minimum(np.maximum(lower[at_hi], upper[at_hi] - reach), incumbent[at_hi])
+        new_lo[at_hi] = np.maximum(lower[at_hi], upper[at_hi] - reach)
+    if keep is not None:
+        new_hi = np.maximum(new_hi, keep)
+        new_lo = np.minimum(new_lo, keep)
     return new_lo, new_hi
 
 
