@@ -75,8 +75,8 @@ def _quiet_stdout() -> Iterator[None]:
 def objective_grid(inst: Instance) -> Decimal:
     """The smallest step between two different scored costs (all amounts are decimals)."""
     places = 0
-    for offer in inst.offers:
-        places = max(places, -_exponent(offer.unit_price))
+    for price in {offer.unit_price for offer in inst.offers}:  # equal values, equal steps
+        places = max(places, -_exponent(price.normalize()))
     for terms in inst.sup_terms:
         places = max(places, -_exponent(terms.shipping_cost))
     weights = {inst.strategy.weight(o.partner) for o in inst.offers}
@@ -124,7 +124,12 @@ def solve(
             integer.append(len(lower) - 1)
         return len(lower) - 1
 
-    x = [column(0.0, float(ub[a]), inst.arc_wprice[a] * mult[a]) for a in range(n_arcs)]
+    # Units per arc are the first columns (built in bulk).
+    x = list(range(n_arcs))
+    lower.extend([0.0] * n_arcs)
+    upper.extend(float(v) for v in ub)
+    cost.extend(w * m for w, m in zip(inst.arc_wprice, mult, strict=True))
+    integer.extend(x)
     max_goods = [0.0] * n_sup
     for a in range(n_arcs):
         max_goods[inst.arc_sup[a]] += inst.arc_price[a] * inst.arc_cap[a]
@@ -182,10 +187,7 @@ def solve(
             row(-inf, inst.off_stock[k], [(x[a], float(mult[a])) for a in arcs])
     for s in range(n_sup):
         arcs = inst.sup_arcs[s]
-        if strong:
-            for a in arcs:
-                row(-inf, 0.0, [(x[a], 1.0), (y[s], -float(ub[a]))])
-        else:
+        if not strong:
             big = float(sum(inst.arc_cap[a] for a in arcs))
             row(-inf, 0.0, [*((x[a], float(mult[a])) for a in arcs), (y[s], -big)])
         goods = [(x[a], inst.arc_price[a] * mult[a]) for a in arcs]
@@ -200,6 +202,20 @@ def solve(
     limit = inst.constraints.max_suppliers
     if limit is not None:
         row(-inf, float(limit), [(ys, 1.0) for ys in y])
+    if strong:
+        # Linking rows x[a] - cap[a] * y[s] <= 0, one per arc, in bulk.
+        first = len(index)
+        rows_lo.extend([-inf] * n_arcs)
+        rows_hi.extend([0.0] * n_arcs)
+        starts.extend(range(first, first + 2 * n_arcs, 2))
+        pairs = np.empty((n_arcs, 2), dtype=np.int64)
+        pairs[:, 0] = x
+        pairs[:, 1] = np.array(y, dtype=np.int64)[np.array(inst.arc_sup, dtype=np.int64)]
+        index.extend(pairs.ravel().tolist())
+        coefs = np.empty((n_arcs, 2), dtype=np.float64)
+        coefs[:, 0] = 1.0
+        coefs[:, 1] = -np.array(ub, dtype=np.float64)
+        value.extend(coefs.ravel().tolist())
 
     with _quiet_stdout():
         h = highspy.Highs()  # type: ignore[no-untyped-call]
