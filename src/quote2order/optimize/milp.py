@@ -300,7 +300,12 @@ def solve(
                 z, lp_values, lp_duals = relaxation
                 if final and not stages and start is not None:
                     # Round the LP: open the suppliers it uses, then improve by local search.
-                    guided = _lp_guided(inst, start, [lp_values[ys] for ys in y])
+                    guided = _lp_guided(
+                        inst,
+                        start,
+                        [lp_values[ys] for ys in y],
+                        None if time_limit is None else _remaining(time_limit, began) / 4,
+                    )
                     if guided is not None:
                         candidate = _start(inst, guided, x, y, f, u, mult, n_cols)
                         if (
@@ -472,14 +477,16 @@ def _fix_by_reduced_cost(
     return new_lo, new_hi
 
 
-def _lp_guided(inst: Instance, start: Solution, y_lp: list[float]) -> Solution | None:
+def _lp_guided(
+    inst: Instance, start: Solution, y_lp: list[float], time_limit: float | None
+) -> Solution | None:
     """Local search from the suppliers the LP relaxation uses (None if not better)."""
     from quote2order.optimize.heuristic import local_search
 
     open_ = [v > 1e-6 for v in y_lp]
     if open_ == start.open:
         return None
-    found = local_search(inst, initial=open_)
+    found = local_search(inst, time_limit=time_limit, initial=open_)
     if found.short or found.cost >= start.cost - 1e-9:
         return None
     limit = inst.constraints.max_suppliers
