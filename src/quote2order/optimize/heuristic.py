@@ -5,7 +5,8 @@ offers (by the strategy's scored price) up to their stock, then suppliers below 
 order value are topped up by pulling units from other suppliers or closed, and suppliers just
 short of free shipping pull units when that costs less than the shipping. The local search then
 drops, adds and swaps suppliers while the lexicographic score (uncovered units, suppliers for
-``fewest-sources``, cost) improves.
+``fewest-sources``, cost) improves, and finally relocates units of single lines between the
+used suppliers while that lowers the cost (costed incrementally from the two suppliers).
 """
 
 from __future__ import annotations

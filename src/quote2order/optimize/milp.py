@@ -13,6 +13,13 @@ supplier and none of those steps; it exists for the benchmark comparison.
 
 Objectives are lexicographic: uncovered units, then (``fewest-sources``) suppliers used, then
 the scored cost; each stage is solved to optimality and then fixed by a constraint.
+
+Before each stage's branch and bound the strong path solves the LP relaxation (no presolve,
+dual simplex; milliseconds). If its bound is within half a step of the objective grid of the
+start plan, the start plan is optimal and no MIP is solved; otherwise every column is bounded
+by reduced-cost fixing against the start plan (see :func:`_fix_by_reduced_cost`), and for the
+cost stage the local search is rerun from the suppliers the LP uses, which often gives a better
+start. ``numpy`` (a dependency of ``highspy``) is used only here, inside :func:`solve`.
 """
 
 from __future__ import annotations
