@@ -305,7 +305,8 @@ def solve(
             relaxation = _relaxation(h, highspy, _remaining(time_limit, began))
             if relaxation is not None:
                 z, lp_values, lp_duals = relaxation
-                if final and not stages and start is not None:
+                proves_start = z > float(stage_cost @ np.array(start_values)) - 0.5 * step
+                if final and not stages and start is not None and not proves_start:
                     # Round the LP: open the suppliers it uses, then improve by local search.
                     guided = _lp_guided(
                         inst,
