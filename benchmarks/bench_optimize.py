@@ -33,10 +33,14 @@ LABELS = {
 }
 
 
-def _run(problem: object, method: str, time_limit: float) -> tuple[Plan, float]:
-    began = time.perf_counter()
-    plan = optimize(problem, method=method, time_limit=time_limit)  # type: ignore[arg-type]
-    return plan, time.perf_counter() - began
+def _run(problem: object, method: str, time_limit: float, repeat: int) -> tuple[Plan, float]:
+    """The plan and the best wall time of ``repeat`` runs (less noise on a shared machine)."""
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        plan = optimize(problem, method=method, time_limit=time_limit)  # type: ignore[arg-type]
+        best = min(best, time.perf_counter() - began)
+    return plan, best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, 2 seeds (< 60 s)")
     parser.add_argument("--seeds", type=int, default=None, help="seeds per row")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per MILP solve")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per method and instance; the best time counts"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK_SIZES if args.quick else FULL_SIZES
     seeds = args.seeds or (2 if args.quick else 5)
@@ -51,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     head = f"| regime | size | {' | '.join(LABELS[m] for m in METHODS)} | exact vs plain |"
     print(
         f"seeds per row: {seeds}; cells: median cost above optimum / median seconds;"
-        f" MILP time limit {args.time_limit:g} s"
+        f" MILP time limit {args.time_limit:g} s; best of {args.repeat} run(s) per instance"
     )
     print(head)
     print("|" + "---|" * (len(METHODS) + 3))
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             unproven = 0
             for seed in range(seeds):
                 problem = random_problem(lines, suppliers, regime, seed)
-                plans = {m: _run(problem, m, args.time_limit) for m in METHODS}
+                plans = {m: _run(problem, m, args.time_limit, args.repeat) for m in METHODS}
                 proven = [plans[m][0] for m in ("milp", "milp-plain") if plans[m][0].optimal]
                 if not proven:
                     unproven += 1

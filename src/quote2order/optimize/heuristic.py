@@ -5,14 +5,15 @@ offers (by the strategy's scored price) up to their stock, then suppliers below 
 order value are topped up by pulling units from other suppliers or closed, and suppliers just
 short of free shipping pull units when that costs less than the shipping. The local search then
 drops, adds and swaps suppliers while the lexicographic score (uncovered units, suppliers for
-``fewest-sources``, cost) improves.
+``fewest-sources``, cost) improves, and finally relocates units of single lines between the
+used suppliers while that lowers the cost (costed incrementally from the two suppliers).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quote2order.optimize.instance import Instance
 
@@ -21,7 +22,11 @@ _EPS = 1e-7
 
 @dataclass(slots=True)
 class Solution:
-    """Units per arc and the derived per-supplier goods values."""
+    """Units per arc and the derived per-supplier goods values.
+
+    ``rem`` is the stock left per offer and ``scored`` the scored goods cost (kept up to date
+    by every move, so that costing a solution does not walk all arcs again).
+    """
 
     units: list[int]
     goods: list[float]
@@ -29,6 +34,8 @@ class Solution:
     short: int
     cost: float
     used: int
+    rem: list[int] = field(default_factory=list)
+    scored: float = 0.0
 
     @property
     def key(self) -> tuple[int, int, float]:
@@ -48,7 +55,8 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
     goods = [0.0] * len(inst.sup_ids)
     rem = list(inst.off_stock)
     short = 0
-    arc_sup, arc_off, price = inst.arc_sup, inst.arc_off, inst.arc_price
+    scored = 0.0
+    arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
     for i, arcs in enumerate(inst.line_arcs):
         need = inst.target[i]
         if need == 0:
@@ -69,19 +77,17 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
             units[a] = take
             rem[k] -= take
             goods[s] += take * price[a]
+            scored += take * wprice[a]
             need -= take
             if need == 0:
                 break
         short += need
-    return Solution(units, goods, list(open_), short, 0.0, 0)
+    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored)
 
 
 def _finish(inst: Instance, sol: Solution) -> Solution:
-    cost = 0.0
+    cost = sol.scored
     used = 0
-    for a, q in enumerate(sol.units):
-        if q:
-            cost += q * inst.arc_wprice[a]
     for s, g in enumerate(sol.goods):
         if g > _EPS:
             used += 1
@@ -99,10 +105,8 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
     """
     units = list(sol.units)
     goods = list(sol.goods)
-    rem = list(inst.off_stock)
-    for a, q in enumerate(units):
-        if q:
-            rem[inst.arc_off[a]] -= q
+    rem = list(sol.rem)
+    scored = sol.scored
     moves: list[tuple[float, int, int]] = []
     for b in inst.sup_arcs[s]:
         i = inst.arc_line[b]
@@ -142,9 +146,10 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
         rem[kb] -= t
         goods[donor] = max(0.0, left)
         goods[s] += t * inst.arc_price[b]
+        scored += t * (inst.arc_wprice[b] - inst.arc_wprice[a])
     if goods[s] < target - _EPS:
         return None
-    return _finish(inst, Solution(units, goods, list(sol.open), sol.short, 0.0, 0))
+    return _finish(inst, Solution(units, goods, list(sol.open), sol.short, 0.0, 0, rem, scored))
 
 
 def evaluate(inst: Instance, open_: list[bool], *, polish: bool = True) -> Solution:
@@ -233,14 +238,109 @@ def _add_estimate(inst: Instance, sol: Solution, s: int) -> float:
     return inst.weight[s] * inst.shipping(s, value) - gain
 
 
+def relocate(inst: Instance, sol: Solution, max_passes: int = 20) -> Solution:
+    """Move units of single lines between used suppliers while that lowers the cost.
+
+    A move takes ``t`` units of a line from one used supplier to another (all of them, or just
+    enough to lift the receiver to its free-shipping threshold); the donor keeps its minimum
+    order value or is emptied. Its cost change is computed from the two suppliers alone.
+    """
+    units = list(sol.units)
+    goods = list(sol.goods)
+    rem = list(sol.rem)
+    scored = sol.scored
+    open_ = list(sol.open)
+    arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
+    weight, mov, threshold = inst.weight, inst.mov, inst.threshold
+    no_split = inst.constraints.no_split
+
+    def ship(s: int, g: float) -> float:
+        return weight[s] * inst.shipping(s, g)
+
+    for _ in range(max_passes):
+        improved = False
+        for arcs in inst.line_arcs:
+            if len(arcs) < 2:
+                continue
+            for a in arcs:
+                q = units[a]
+                if not q:
+                    continue
+                s = arc_sup[a]
+                gs = goods[s]
+                base_s = ship(s, gs)
+                best_delta = -1e-7
+                best_move: tuple[int, int, float] | None = None
+                for b in arcs:
+                    r = arc_sup[b]
+                    if r == s or goods[r] <= _EPS:
+                        continue
+                    cap = rem[arc_off[b]]
+                    if no_split:
+                        if units[b] or cap < q:
+                            continue
+                        options: tuple[int, ...] = (q,)
+                    else:
+                        most = min(q, cap)
+                        if most <= 0:
+                            continue
+                        options = (most,)
+                        thr = threshold[r]
+                        if thr is not None and goods[r] < thr - _EPS:
+                            need = math.ceil((thr - goods[r]) / price[b] - 1e-9)
+                            if 0 < need < most:
+                                options = (most, need)
+                    gr = goods[r]
+                    base_r = ship(r, gr)
+                    for t in options:
+                        left = gs - t * price[a]
+                        if left <= _EPS:
+                            left = 0.0
+                        elif left < mov[s] - _EPS:
+                            continue
+                        gained = gr + t * price[b]
+                        delta = (
+                            t * (wprice[b] - wprice[a])
+                            + ship(s, left)
+                            - base_s
+                            + ship(r, gained)
+                            - base_r
+                        )
+                        if delta < best_delta:
+                            best_delta, best_move = delta, (b, t, left)
+                if best_move is not None:
+                    b, t, left = best_move
+                    r = arc_sup[b]
+                    units[a] -= t
+                    units[b] += t
+                    rem[arc_off[a]] += t
+                    rem[arc_off[b]] -= t
+                    goods[s] = left
+                    goods[r] += t * price[b]
+                    scored += t * (wprice[b] - wprice[a])
+                    if left == 0.0:
+                        open_[s] = False
+                    improved = True
+        if not improved:
+            break
+    return _finish(inst, Solution(units, goods, open_, sol.short, 0.0, 0, rem, scored))
+
+
 def local_search(
-    inst: Instance, time_limit: float | None = None, max_rounds: int = 10_000
+    inst: Instance,
+    time_limit: float | None = None,
+    max_rounds: int = 10_000,
+    initial: list[bool] | None = None,
+    tries: int = 3,
 ) -> Solution:
-    """Shipping-aware construction (greedy supplier drops) plus drop/add/swap improvement."""
+    """Shipping-aware construction (greedy supplier drops) plus drop/add/swap improvement.
+
+    The search starts with every supplier open, or with the ``initial`` open suppliers.
+    """
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
     n = len(inst.sup_ids)
-    best = evaluate(inst, [True] * n)
+    best = evaluate(inst, [True] * n if initial is None else initial)
     limit = inst.constraints.max_suppliers
 
     def better(cand: Solution, cur: Solution) -> bool:
@@ -250,7 +350,6 @@ def local_search(
             return True
         return _key(inst, cand) < _key(inst, cur)
 
-    tries = 3
     for _ in range(max_rounds):
         if deadline is not None and time.perf_counter() > deadline:
             break
@@ -300,10 +399,12 @@ def local_search(
                 break
         if not improved:
             break
+    if limit is None or best.used <= limit:
+        best = relocate(inst, best)
     return best
 
 
 def _with_open(sol: Solution, t: int) -> Solution:
     open_ = list(sol.open)
     open_[t] = True
-    return Solution(sol.units, sol.goods, open_, sol.short, sol.cost, sol.used)
+    return Solution(sol.units, sol.goods, open_, sol.short, sol.cost, sol.used, sol.rem, sol.scored)

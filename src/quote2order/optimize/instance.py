@@ -250,9 +250,12 @@ def build_plan(
             )
     orders: list[SupplierOrder] = []
     objective = ZERO
+    partners = {o.supplier_id for o in inst.offers if o.partner}
+    terms = {t.supplier_id: t for t in inst.sup_terms}
     for supplier_id in sorted(goods):
-        partner = problem.is_partner(supplier_id)
-        shipping = problem.terms_for(supplier_id).shipping_for(goods[supplier_id])
+        # Every plan buys from eligible offers only, whose suppliers ``inst`` knows.
+        partner = supplier_id in partners
+        shipping = terms[supplier_id].shipping_for(goods[supplier_id])
         orders.append(SupplierOrder(supplier_id, partner, goods[supplier_id], shipping))
         objective += strategy.weight(partner) * (goods[supplier_id] + shipping)
     goods_cost = sum((o.goods for o in orders), ZERO)

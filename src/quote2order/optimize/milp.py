@@ -13,6 +13,13 @@ supplier and none of those steps; it exists for the benchmark comparison.
 
 Objectives are lexicographic: uncovered units, then (``fewest-sources``) suppliers used, then
 the scored cost; each stage is solved to optimality and then fixed by a constraint.
+
+Before each stage's branch and bound the strong path solves the LP relaxation (no presolve,
+dual simplex; milliseconds). If its bound is within half a step of the objective grid of the
+start plan, the start plan is optimal and no MIP is solved; otherwise every column is bounded
+by reduced-cost fixing against the start plan (see :func:`_fix_by_reduced_cost`), and for the
+cost stage the local search is rerun from the suppliers the LP uses, which often gives a better
+start. ``numpy`` (a dependency of ``highspy``) is used only here, inside :func:`solve`.
 """
 
 from __future__ import annotations
@@ -26,10 +33,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from quote2order.optimize.heuristic import Solution
 from quote2order.optimize.instance import Instance
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 Formulation = Literal["strong", "plain"]
 
@@ -71,8 +82,8 @@ def _quiet_stdout() -> Iterator[None]:
 def objective_grid(inst: Instance) -> Decimal:
     """The smallest step between two different scored costs (all amounts are decimals)."""
     places = 0
-    for offer in inst.offers:
-        places = max(places, -_exponent(offer.unit_price))
+    for price in {offer.unit_price for offer in inst.offers}:  # equal values, equal steps
+        places = max(places, -_exponent(price.normalize()))
     for terms in inst.sup_terms:
         places = max(places, -_exponent(terms.shipping_cost))
     weights = {inst.strategy.weight(o.partner) for o in inst.offers}
@@ -92,6 +103,7 @@ def solve(
     formulation: Formulation = "strong",
     time_limit: float | None = None,
     needs_shortfall: bool = True,
+    reduce: bool = True,
 ) -> MilpResult:
     """Solve the instance to proven optimality (or until ``time_limit`` seconds pass)."""
     if not inst.arc_line:
@@ -119,7 +131,12 @@ def solve(
             integer.append(len(lower) - 1)
         return len(lower) - 1
 
-    x = [column(0.0, float(ub[a]), inst.arc_wprice[a] * mult[a]) for a in range(n_arcs)]
+    # Units per arc are the first columns (built in bulk).
+    x = list(range(n_arcs))
+    lower.extend([0.0] * n_arcs)
+    upper.extend(float(v) for v in ub)
+    cost.extend(w * m for w, m in zip(inst.arc_wprice, mult, strict=True))
+    integer.extend(x)
     max_goods = [0.0] * n_sup
     for a in range(n_arcs):
         max_goods[inst.arc_sup[a]] += inst.arc_price[a] * inst.arc_cap[a]
@@ -177,10 +194,7 @@ def solve(
             row(-inf, inst.off_stock[k], [(x[a], float(mult[a])) for a in arcs])
     for s in range(n_sup):
         arcs = inst.sup_arcs[s]
-        if strong:
-            for a in arcs:
-                row(-inf, 0.0, [(x[a], 1.0), (y[s], -float(ub[a]))])
-        else:
+        if not strong:
             big = float(sum(inst.arc_cap[a] for a in arcs))
             row(-inf, 0.0, [*((x[a], float(mult[a])) for a in arcs), (y[s], -big)])
         goods = [(x[a], inst.arc_price[a] * mult[a]) for a in arcs]
@@ -195,6 +209,20 @@ def solve(
     limit = inst.constraints.max_suppliers
     if limit is not None:
         row(-inf, float(limit), [(ys, 1.0) for ys in y])
+    if strong:
+        # Linking rows x[a] - cap[a] * y[s] <= 0, one per arc, in bulk.
+        first = len(index)
+        rows_lo.extend([-inf] * n_arcs)
+        rows_hi.extend([0.0] * n_arcs)
+        starts.extend(range(first, first + 2 * n_arcs, 2))
+        pairs = np.empty((n_arcs, 2), dtype=np.int64)
+        pairs[:, 0] = x
+        pairs[:, 1] = np.array(y, dtype=np.int64)[np.array(inst.arc_sup, dtype=np.int64)]
+        index.extend(pairs.ravel().tolist())
+        coefs = np.empty((n_arcs, 2), dtype=np.float64)
+        coefs[:, 0] = 1.0
+        coefs[:, 1] = -np.array(ub, dtype=np.float64)
+        value.extend(coefs.ravel().tolist())
 
     with _quiet_stdout():
         h = highspy.Highs()  # type: ignore[no-untyped-call]
@@ -234,38 +262,105 @@ def solve(
     grid = float(objective_grid(inst))
 
     start_values = _start(inst, start, x, y, f, u, mult, n_cols) if strong else None
+    lower_arr = np.array(lower, dtype=np.float64)
+    upper_arr = np.array(upper, dtype=np.float64)
+    # A start plan that breaks the model (e.g. a heuristic plan over the supplier limit) is
+    # still offered to HiGHS, but never used as a cutoff or a proof.
+    model_rows = (
+        np.array(rows_lo, dtype=np.float64),
+        np.array(rows_hi, dtype=np.float64),
+        np.array([*starts, len(index)], dtype=np.int64),
+        np.array(index, dtype=np.int64),
+        np.array(value, dtype=np.float64),
+    )
+
+    def _feasible_model(vals: NDArray[np.float64]) -> bool:
+        return _feasible(vals, lower_arr, upper_arr, *model_rows)
+
+    trusted = start_values is not None and _feasible_model(np.array(start_values, dtype=np.float64))
     proven = True
+    final_bound: float | None = None
     all_cost = np.array(cost, dtype=np.float64)
     all_idx = np.arange(n_cols, dtype=np.int32)
+    is_int = np.zeros(n_cols, dtype=bool)
+    is_int[integer] = True
     for number in range(len(stages) + 1):
         final = number == len(stages)
         if final:
-            h.changeColsCost(n_cols, all_idx, all_cost)
-            h.setOptionValue("mip_abs_gap", 0.99 * grid)
-            h.setOptionValue("mip_rel_gap", 0.0)
+            stage_cost = all_cost
+            step = grid
         else:
             cols, weights = stages[number]
             stage_cost = np.zeros(n_cols)
             for c, w in zip(cols, weights, strict=True):
                 stage_cost[c] = w
-            h.changeColsCost(n_cols, all_idx, stage_cost)
-            h.setOptionValue("mip_abs_gap", 0.99)
-            h.setOptionValue("mip_rel_gap", 0.0)
-        if time_limit is not None:
-            h.setOptionValue("time_limit", max(0.01, time_limit - (time.perf_counter() - began)))
-        if start_values is not None:
-            h.setSolution(
-                n_cols, np.arange(n_cols, dtype=np.int32), np.array(start_values, np.float64)
-            )
-        h.run()
-        status = h.getModelStatus()
-        info = h.getInfo()
-        if info.primal_solution_status != 2:
-            raise RuntimeError(f"HiGHS found no plan: {h.modelStatusToString(status)}")
-        values = list(h.getSolution().col_value)
-        stage_optimal = status == highspy.HighsModelStatus.kOptimal
+            step = 1.0  # stage objectives are integral
+        h.changeColsCost(n_cols, all_idx, stage_cost)
+        h.setOptionValue("mip_abs_gap", 0.99 * step)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        values: list[float] | None = None
+        stage_bound: float | None = None
+        tightened = False
+        if strong and reduce and trusted and start_values is not None:
+            relaxation = _relaxation(h, highspy, _remaining(time_limit, began))
+            if relaxation is not None:
+                z, lp_values, lp_duals = relaxation
+                proves_start = z > float(stage_cost @ np.array(start_values)) - 0.5 * step
+                if final and not stages and start is not None and not proves_start:
+                    # Round the LP: open the suppliers it uses, then improve by local search.
+                    guided = _lp_guided(
+                        inst,
+                        start,
+                        [lp_values[ys] for ys in y],
+                        None if time_limit is None else _remaining(time_limit, began) / 4,
+                    )
+                    if guided is not None:
+                        candidate = _start(inst, guided, x, y, f, u, mult, n_cols)
+                        if (
+                            candidate is not None
+                            and float(stage_cost @ np.array(candidate))
+                            < float(stage_cost @ np.array(start_values))
+                            and _feasible_model(np.array(candidate, dtype=np.float64))
+                        ):
+                            start_values = candidate
+                incumbent = np.array(start_values, dtype=np.float64)
+                inc = float(stage_cost @ incumbent)
+                bounds = _fix_by_reduced_cost(
+                    z, lp_values, lp_duals, inc, step, is_int, lower_arr, upper_arr, incumbent
+                )
+                if bounds is None:
+                    values, stage_bound = list(start_values), inc
+                    stage_optimal = True
+                else:
+                    h.changeColsBounds(n_cols, all_idx, bounds[0], bounds[1])
+                    tightened = True
+        if values is None:
+            if time_limit is not None:
+                h.setOptionValue("time_limit", _remaining(time_limit, began))
+            if start_values is not None:
+                h.setSolution(
+                    n_cols, np.arange(n_cols, dtype=np.int32), np.array(start_values, np.float64)
+                )
+            h.run()
+            if start_values is not None and _start_mishandled(h, stage_cost):
+                # HiGHS 1.16 can carry a start plan into its presolved space with a wrong
+                # objective and then stop at once with that plan as "optimal"; the returned
+                # plan's real cost gives it away. Solve again without the start.
+                h.clearSolver()
+                h.run()
+            status = h.getModelStatus()
+            info = h.getInfo()
+            if info.primal_solution_status != 2:
+                raise RuntimeError(f"HiGHS found no plan: {h.modelStatusToString(status)}")
+            values = list(h.getSolution().col_value)
+            stage_optimal = status == highspy.HighsModelStatus.kOptimal
+            stage_bound = float(info.mip_dual_bound)
+            if tightened:
+                h.changeColsBounds(n_cols, all_idx, lower_arr, upper_arr)
         proven = proven and stage_optimal
-        if not final:
+        if final:
+            final_bound = stage_bound
+        else:
             cols, weights = stages[number]
             reached = sum(values[c] * w for c, w in zip(cols, weights, strict=True))
             # Stage objectives are integral: fix the stage at the best value found.
@@ -277,9 +372,135 @@ def solve(
                 np.array(weights, dtype=np.float64),
             )
             start_values = values
-    bound = float(info.mip_dual_bound) if proven or len(stages) == 0 else None
+            trusted = stage_optimal  # HiGHS's own plan, feasible for the next stage as well
+    bound = final_bound if proven or len(stages) == 0 else None
+    assert values is not None
     units = {a: round(values[x[a]]) * mult[a] for a in range(n_arcs) if round(values[x[a]])}
-    return MilpResult(units=units, bound=bound, proven=proven and stage_optimal)
+    return MilpResult(units=units, bound=bound, proven=proven)
+
+
+def _start_mishandled(h: Any, cost: NDArray[np.float64]) -> bool:
+    """Whether HiGHS reports an objective that its own solution does not have."""
+    import numpy as np
+
+    if h.getInfo().primal_solution_status != 2:
+        return False
+    real = float(cost @ np.array(h.getSolution().col_value, dtype=np.float64))
+    claimed = float(h.getInfo().objective_function_value)
+    return abs(real - claimed) > 1e-6 * (1.0 + abs(real))
+
+
+def _remaining(time_limit: float | None, began: float) -> float:
+    if time_limit is None:
+        return math.inf
+    return max(0.01, time_limit - (time.perf_counter() - began))
+
+
+def _feasible(
+    vals: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    row_lo: NDArray[np.float64],
+    row_hi: NDArray[np.float64],
+    starts: NDArray[np.int64],
+    index: NDArray[np.int64],
+    value: NDArray[np.float64],
+) -> bool:
+    """Whether ``vals`` (integral) keeps every bound and row of the model (CSR rows)."""
+    import numpy as np
+
+    tol = 1e-6
+    if np.any(vals < lower - tol) or np.any(vals > upper + tol):
+        return False
+    if np.any(np.abs(vals - np.round(vals)) > tol):
+        return False
+    rows = np.repeat(np.arange(len(row_lo)), np.diff(starts))
+    activity = np.bincount(rows, weights=value * vals[index], minlength=len(row_lo))
+    scale = 1.0 + np.abs(row_lo).clip(max=1e12) + np.abs(row_hi).clip(max=1e12)
+    return bool(
+        np.all(activity >= row_lo - tol * scale) and np.all(activity <= row_hi + tol * scale)
+    )
+
+
+def _relaxation(
+    h: Any, highspy: Any, time_limit: float
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64]] | None:
+    """The LP relaxation's optimum, column values and reduced costs (None if not solved)."""
+    import numpy as np
+
+    h.setOptionValue("solve_relaxation", True)
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("time_limit", time_limit)
+    h.run()
+    h.setOptionValue("solve_relaxation", False)
+    h.setOptionValue("presolve", "choose")
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = h.getSolution()
+    return (
+        float(h.getInfo().objective_function_value),
+        np.array(solution.col_value, dtype=np.float64),
+        np.array(solution.col_dual, dtype=np.float64),
+    )
+
+
+def _fix_by_reduced_cost(
+    z: float,
+    val: NDArray[np.float64],
+    dual: NDArray[np.float64],
+    cutoff: float,
+    step: float,
+    is_int: NDArray[np.bool_],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    keep: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """Column bounds that every plan costing at most ``cutoff - step`` keeps.
+
+    Returns None when the LP bound ``z`` already rules out every such plan. Moving a column
+    off the bound where the LP leaves it by ``k`` units raises the LP bound by at least
+    ``k * |d|`` (``d`` its reduced cost), so it moves at most ``(cutoff - step/2 - z) / |d|``
+    units (half a step is kept as a margin for float error). ``keep``: a plan whose values
+    stay inside the bounds.
+    """
+    import numpy as np
+
+    room = cutoff - 0.5 * step - z
+    if room < 0:
+        return None
+    new_lo = lower.copy()
+    new_hi = upper.copy()
+    tiny = 1e-9
+    at_lo = is_int & (val <= lower + 1e-7) & (dual > tiny)
+    if np.any(at_lo):
+        reach = np.floor(room / dual[at_lo] + 1e-9)
+        new_hi[at_lo] = np.minimum(upper[at_lo], lower[at_lo] + reach)
+    at_hi = is_int & (val >= upper - 1e-7) & (dual < -tiny)
+    if np.any(at_hi):
+        reach = np.floor(room / -dual[at_hi] + 1e-9)
+        new_lo[at_hi] = np.maximum(lower[at_hi], upper[at_hi] - reach)
+    if keep is not None:
+        new_hi = np.maximum(new_hi, keep)
+        new_lo = np.minimum(new_lo, keep)
+    return new_lo, new_hi
+
+
+def _lp_guided(
+    inst: Instance, start: Solution, y_lp: list[float], time_limit: float | None
+) -> Solution | None:
+    """Local search from the suppliers the LP relaxation uses (None if not better)."""
+    from quote2order.optimize.heuristic import local_search
+
+    open_ = [v > 1e-6 for v in y_lp]
+    if open_ == start.open:
+        return None
+    found = local_search(inst, time_limit=time_limit, initial=open_)
+    if found.short or found.cost >= start.cost - 1e-9:
+        return None
+    limit = inst.constraints.max_suppliers
+    if limit is not None and found.used > limit:
+        return None
+    return found
 
 
 def _start(

@@ -82,6 +82,8 @@ def optimize(
         candidates = [b for b in (bound, _lower_bound(inst, sol)) if b is not None]
         bound = max(candidates, default=None)
     plan = _checked(inst, result.units, "milp", began, bound, proven=result.proven)
+    if result.proven:
+        return plan
     fallback = build_plan(inst, sol.as_dict(), "heuristic")
     if _score(fallback) < _score(plan):
         # Only possible when the time limit stopped HiGHS before it matched its start plan.
