@@ -115,3 +115,12 @@ def test_the_command_line_needs_a_command() -> None:
 
 def test_the_package_is_typed() -> None:
     assert (Path(quote2order.__file__).parent / "py.typed").exists()
+
+
+def test_the_example_script_tells_the_same_story(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parents[2] / "examples" / "quote_to_cash.py"
+    result = _python("", str(script), str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Apple Pencil 2nd Generation" in result.stdout
+    assert result.stdout.rstrip().endswith("is invoiced.")
+    assert (tmp_path / "quote2order.db").exists()
