@@ -29,14 +29,18 @@ from quote2order.quotes import Customer, Quote, QuoteVersion
 __all__ = [
     "DEFAULT_VAT_RATES",
     "CustomerIn",
+    "CustomerOut",
     "OrderOut",
     "PositionIn",
     "PositionOut",
     "ProductIn",
+    "ProductOut",
     "QuoteCreateIn",
     "QuoteEditIn",
     "QuoteOut",
     "ShipmentIn",
+    "ShipmentItemOut",
+    "ShipmentOut",
     "parse",
 ]
 
@@ -332,14 +336,152 @@ class ShipmentIn(_In):
 # -- output ------------------------------------------------------------------------------
 
 
-class PositionOut(PositionIn):
-    """A stored position as JSON: any VAT rate the core holds, including a host's own."""
-
-    vat_rate: Percent
-
-
 class _Out(BaseModel):
+    # Output models describe what the core holds, so they carry no input limits: any value
+    # the core accepted serializes, and reads back to an equal object.
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProductOut(_Out):
+    """A catalog product snapshot as JSON."""
+
+    product_id: str
+    manufacturer_part_number: str
+    name: str
+    purchase_price: Decimal | None
+
+
+class PositionOut(_Out):
+    """A stored position as JSON."""
+
+    position_id: str
+    kind: PositionKind
+    name: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal
+    discount: Decimal
+    product: ProductOut | None
+
+    @classmethod
+    def from_domain(cls, position: Position) -> PositionOut:
+        """The JSON form of a core position."""
+        product = position.product
+        return cls(
+            position_id=position.position_id,
+            kind=position.kind,
+            name=position.name,
+            description=position.description,
+            quantity=position.quantity,
+            unit_price=position.unit_price.amount,
+            vat_rate=position.vat_rate.percent,
+            discount=position.discount,
+            product=None
+            if product is None
+            else ProductOut(
+                product_id=product.product_id,
+                manufacturer_part_number=product.manufacturer_part_number,
+                name=product.name,
+                purchase_price=None
+                if product.purchase_price is None
+                else product.purchase_price.amount,
+            ),
+        )
+
+    def to_domain(self, currency: str) -> Position:
+        """The core position back from its JSON form."""
+        product = self.product
+        return Position(
+            position_id=self.position_id,
+            kind=self.kind,
+            name=self.name,
+            quantity=self.quantity,
+            unit_price=Money(self.unit_price, currency),
+            vat_rate=VatRate(self.vat_rate),
+            discount=self.discount,
+            product=None
+            if product is None
+            else CatalogProduct(
+                product.product_id,
+                product.manufacturer_part_number,
+                product.name,
+                None if product.purchase_price is None else Money(product.purchase_price, currency),
+            ),
+            description=self.description,
+        )
+
+
+class CustomerOut(_Out):
+    """A quote's or order's customer as JSON."""
+
+    customer_id: str
+    name: str
+    email: str
+    locale: str
+    company: str
+    address: list[str]
+    vat_id: str
+
+    @classmethod
+    def from_domain(cls, customer: Customer) -> CustomerOut:
+        """The JSON form of a core customer."""
+        return cls(
+            customer_id=customer.customer_id,
+            name=customer.name,
+            email=customer.email,
+            locale=customer.locale,
+            company=customer.company,
+            address=list(customer.address),
+            vat_id=customer.vat_id,
+        )
+
+    def to_domain(self) -> Customer:
+        """The core customer back from its JSON form."""
+        return Customer(
+            self.customer_id,
+            self.name,
+            self.email,
+            self.locale,
+            self.company,
+            tuple(self.address),
+            self.vat_id,
+        )
+
+
+class ShipmentItemOut(_Out):
+    """A quantity of one position in a shipment, as JSON."""
+
+    position_id: str
+    quantity: Decimal
+
+
+class ShipmentOut(_Out):
+    """A recorded shipment as JSON."""
+
+    carrier: str
+    tracking_number: str
+    items: list[ShipmentItemOut]
+
+    @classmethod
+    def from_domain(cls, shipment: Shipment) -> ShipmentOut:
+        """The JSON form of a core shipment."""
+        return cls(
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            items=[
+                ShipmentItemOut(position_id=i.position_id, quantity=i.quantity)
+                for i in shipment.items
+            ],
+        )
+
+    def to_domain(self) -> Shipment:
+        """The core shipment back from its JSON form."""
+        return Shipment(
+            self.carrier,
+            self.tracking_number,
+            tuple(ShipmentItem(i.position_id, i.quantity) for i in self.items),
+        )
 
 
 class VersionOut(_Out):
@@ -360,7 +502,7 @@ class QuoteOut(_Out):
 
     quote_id: str
     reseller_id: str
-    customer: CustomerIn
+    customer: CustomerOut
     currency: str
     link_token_hash: str
     created_at: datetime
@@ -377,7 +519,7 @@ class QuoteOut(_Out):
         return cls(
             quote_id=quote.quote_id,
             reseller_id=quote.reseller_id,
-            customer=CustomerIn.from_domain(quote.customer),
+            customer=CustomerOut.from_domain(quote.customer),
             currency=quote.currency,
             link_token_hash=quote.link_token_hash,
             created_at=quote.created_at,
@@ -448,7 +590,7 @@ class OrderOut(_Out):
     reseller_id: str
     quote_id: str
     quote_version: int
-    customer: CustomerIn
+    customer: CustomerOut
     currency: str
     positions: list[PositionOut]
     created_at: datetime
@@ -458,7 +600,7 @@ class OrderOut(_Out):
     invoiced_at: datetime | None
     rejected_at: datetime | None
     rejection_reason: str
-    shipments: list[ShipmentIn]
+    shipments: list[ShipmentOut]
     proforma_number: str | None
     procurement: list[ProcurementOut]
     revision: int
@@ -472,7 +614,7 @@ class OrderOut(_Out):
             reseller_id=order.reseller_id,
             quote_id=order.quote_id,
             quote_version=order.quote_version,
-            customer=CustomerIn.from_domain(order.customer),
+            customer=CustomerOut.from_domain(order.customer),
             currency=order.currency,
             positions=[PositionOut.from_domain(p) for p in order.positions],
             created_at=order.created_at,
@@ -482,7 +624,7 @@ class OrderOut(_Out):
             invoiced_at=order.invoiced_at,
             rejected_at=order.rejected_at,
             rejection_reason=order.rejection_reason,
-            shipments=[ShipmentIn.from_domain(s) for s in order.shipments],
+            shipments=[ShipmentOut.from_domain(s) for s in order.shipments],
             proforma_number=order.proforma_number,
             procurement=[
                 ProcurementOut(

@@ -258,6 +258,29 @@ def test_shipment_input_maps_to_the_domain() -> None:
     assert "tracking_number" in refused(ShipmentIn, {"carrier": "DHL", "tracking_number": "A\nB"})
 
 
+def test_output_models_serialize_any_value_the_core_holds_beyond_the_input_limits(
+    service: Quote2Order,
+) -> None:
+    """Input limits guard the boundary only: a quote made in code still reads back equal."""
+    odd = Position(
+        "P" * 80,
+        PositionKind.FREE_TEXT,
+        "N" * 500,  # longer than the input limit of 200
+        Decimal("0.33333"),  # more decimals than the input allows
+        Money("19.99999", "EUR"),
+        VatRate("19.5"),  # a VAT rate outside DEFAULT_VAT_RATES
+    )
+    created = service.create_quote(
+        reseller_id="R-1",
+        customer=Customer("C-1", "Anna", "not-an-e-mail-address", "xx"),
+        title="T",
+        positions=[odd],
+        valid_until=date(2099, 1, 1),
+    )
+    text = QuoteOut.from_domain(created.quote).model_dump_json()
+    assert parse(QuoteOut, text).to_domain() == created.quote
+
+
 def test_quote_and_order_round_trip_through_json(
     service: Quote2Order, make_quote: MakeQuote
 ) -> None:
