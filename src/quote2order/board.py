@@ -106,6 +106,7 @@ class BoardCard:
     column: Column
     state: str  # the quote's or order's status value, e.g. "expired" in the lost column
     quote_id: str
+    quote_number: str
     order_id: str | None
     order_number: str | None
     customer_id: str
@@ -163,6 +164,7 @@ def card_for(quote: Quote, order: Order | None, now: datetime) -> BoardCard:
             column=column,
             state=order.status.value,
             quote_id=quote.quote_id,
+            quote_number=quote.number,
             order_id=order.order_id,
             order_number=order.order_number,
             customer_id=quote.customer.customer_id,
@@ -179,6 +181,7 @@ def card_for(quote: Quote, order: Order | None, now: datetime) -> BoardCard:
         column=_QUOTE_COLUMNS[quote.status],
         state=quote.status.value,
         quote_id=quote.quote_id,
+        quote_number=quote.number,
         order_id=None,
         order_number=None,
         customer_id=quote.customer.customer_id,

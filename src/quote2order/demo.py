@@ -69,7 +69,7 @@ def _catalog(
 def _show_quote(say: Say, quote: Quote) -> None:
     version = quote.latest
     totals = version.totals(quote.currency)
-    say(f"    quote {quote.quote_id}, version {version.number}, status {quote.status.value}")
+    say(f"    quote {quote.number}, version {version.number}, status {quote.status.value}")
     for p in version.positions:
         say(
             f"      {p.position_id:4} {p.kind.value:9} {p.quantity:>3} x {p.name:<38} {p.net_amount}"

@@ -183,6 +183,7 @@ class Quote:
     created_at: datetime
     status: QuoteStatus = QuoteStatus.DRAFT
     order_id: str | None = None  # the order of the won version, while it is won
+    number: str = ""  # e.g. "AN-2026-00001"; empty for quotes stored before numbering
     link_expires_at: datetime | None = None  # None: the link does not expire
     link_revoked_at: datetime | None = None  # set: the link no longer resolves
     revision: int = 0
@@ -204,6 +205,7 @@ class Quote:
         positions: Sequence[Position],
         valid_until: date,
         notes: str = "",
+        number: str = "",
         now: datetime,
         actor: str,
     ) -> tuple[Quote, QuoteCreated]:
@@ -211,7 +213,16 @@ class Quote:
         version = QuoteVersion(
             1, title, _check_positions(positions, currency), valid_until, now, notes
         )
-        quote = cls(quote_id, reseller_id, customer, currency, link_token_hash, [version], now)
+        quote = cls(
+            quote_id,
+            reseller_id,
+            customer,
+            currency,
+            link_token_hash,
+            [version],
+            now,
+            number=number,
+        )
         event = QuoteCreated(
             aggregate_id=quote_id,
             occurred_at=now,

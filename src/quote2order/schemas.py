@@ -508,6 +508,7 @@ class QuoteOut(_Out):
     created_at: datetime
     status: QuoteStatus
     order_id: str | None
+    number: str = ""
     link_expires_at: datetime | None
     link_revoked_at: datetime | None
     revision: int
@@ -525,6 +526,7 @@ class QuoteOut(_Out):
             created_at=quote.created_at,
             status=quote.status,
             order_id=quote.order_id,
+            number=quote.number,
             link_expires_at=quote.link_expires_at,
             link_revoked_at=quote.link_revoked_at,
             revision=quote.revision,
@@ -567,6 +569,7 @@ class QuoteOut(_Out):
             created_at=self.created_at,
             status=self.status,
             order_id=self.order_id,
+            number=self.number,
             link_expires_at=self.link_expires_at,
             link_revoked_at=self.link_revoked_at,
             revision=self.revision,

@@ -120,6 +120,7 @@ class Quote2Order:
         handlers: Sequence[EventHandler] = (),
         order_number_format: str = "AB-{year}-{number:05d}",
         proforma_number_format: str = "PF-{year}-{number:05d}",
+        quote_number_format: str = "AN-{year}-{number:05d}",
     ) -> None:
         self._uow = unit_of_work
         self.clock: Clock = clock or SystemClock()
@@ -127,6 +128,7 @@ class Quote2Order:
         self._handlers = tuple(handlers)
         self._order_number_format = order_number_format
         self._proforma_number_format = proforma_number_format
+        self._quote_number_format = quote_number_format
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -262,6 +264,9 @@ class Quote2Order:
         def body(uow: UnitOfWork, now: datetime) -> tuple[CreatedQuote, list[DomainEvent]]:
             quote, event = Quote.create(
                 quote_id=self._ids.new_id("quote"),
+                number=self._quote_number_format.format(
+                    year=now.year, number=uow.sequences.next("quote")
+                ),
                 reseller_id=reseller_id,
                 customer=customer,
                 currency=currency,

@@ -274,7 +274,7 @@ def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
         service.invoice_order(first.order_id)
     service.complete_order(third.order_id)
     assert service.invoice_order(third.order_id).proforma_number == "PF-2026-00003"
-    assert store.sequences == {"order": 3, "proforma": 3}
+    assert store.sequences == {"quote": 3, "order": 3, "proforma": 3}
 
 
 @pytest.mark.parametrize(

@@ -213,6 +213,12 @@ def test_sending_on_the_last_valid_day_is_allowed(
     assert service.send_quote(quote.quote_id).status is QuoteStatus.SENT
 
 
+def test_quotes_are_numbered_from_their_own_series(
+    make_quote: Callable[..., CreatedQuote],
+) -> None:
+    assert [make_quote().quote.number for _ in range(2)] == ["AN-2026-00001", "AN-2026-00002"]
+
+
 def test_expire_quotes_marks_sent_quotes_past_their_validity_expired(
     service: Quote2Order, clock: FixedClock, make_quote: Callable[..., CreatedQuote]
 ) -> None:

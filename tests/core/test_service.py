@@ -313,7 +313,9 @@ def test_a_handler_that_raises_rolls_the_whole_command_back(
         service.accept_quote(created.link_token, 1, idempotency_key="k")
     after = store_state(store)
     # Only the order-number sequence moved (numbers are gap-tolerant, never repeated).
-    assert after.pop("sequences") == {"order": 1}
+    expected = dict(before["sequences"])  # type: ignore[call-overload]
+    expected["order"] = expected.get("order", 0) + 1
+    assert after.pop("sequences") == expected
     before.pop("sequences")
     assert after == before
     assert service.get_quote(created.quote.quote_id).status is QuoteStatus.SENT

@@ -25,7 +25,7 @@ def test_each_notifying_event_records_its_document_and_an_entry_per_channel(worl
     ]
     kinds = [(d.kind, d.aggregate_kind, d.number) for d in world.store.documents.values()]
     assert kinds == [
-        ("quote", "quote", "quote-1-1"),
+        ("quote", "quote", "AN-2026-00001-V1"),
         ("order_confirmation", "order", "AB-2026-00001"),
         ("delivery_note", "order", "AB-2026-00001"),
         ("proforma_invoice", "order", "PF-2026-00001"),

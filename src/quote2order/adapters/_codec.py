@@ -181,6 +181,7 @@ def quote_to_dict(quote: Quote) -> Data:
         "created_at": quote.created_at.isoformat(),
         "status": quote.status.value,
         "order_id": quote.order_id,
+        "number": quote.number,
         "link_expires_at": _dt(quote.link_expires_at),
         "link_revoked_at": _dt(quote.link_revoked_at),
     }
@@ -198,6 +199,7 @@ def quote_from_dict(data: Data, revision: int) -> Quote:
         created_at=datetime.fromisoformat(data["created_at"]),
         status=QuoteStatus(data["status"]),
         order_id=data["order_id"],
+        number=data.get("number", ""),  # bodies stored before quote numbers have none
         link_expires_at=_parse_dt(data["link_expires_at"]),
         link_revoked_at=_parse_dt(data["link_revoked_at"]),
         revision=revision,

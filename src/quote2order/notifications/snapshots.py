@@ -110,7 +110,7 @@ def quote_snapshot(
     return {
         "schema": SNAPSHOT_SCHEMA,
         "kind": DocumentKind.QUOTE.value,
-        "number": f"{quote.quote_id}-{version}",
+        "number": f"{quote.number or quote.quote_id}-V{version}",
         "currency": quote.currency,
         "published": published,
         "seller": _seller(seller),
