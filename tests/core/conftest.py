@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -28,7 +29,7 @@ settings.register_profile(
     "core", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("thorough", max_examples=1000, deadline=None)
-settings.load_profile("core")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "core"))
 
 START = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 VAT19 = VatRate("19")
