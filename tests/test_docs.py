@@ -30,3 +30,14 @@ def test_every_docs_page_is_in_the_navigation() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     for page in (ROOT / "docs").glob("*.md"):
         assert page.name in nav, f"{page.name} is missing from mkdocs.yml's nav"
+
+
+def test_every_lifecycle_is_drawn_in_the_lifecycles_page() -> None:
+    """docs/lifecycles.md has a generated diagram for each machine in quote2order.lifecycle."""
+    from quote2order import lifecycle
+
+    page = (ROOT / "docs" / "lifecycles.md").read_text(encoding="utf-8")
+    names = [n[: -len("_LIFECYCLE")] for n in dir(lifecycle) if n.endswith("_LIFECYCLE")]
+    assert names, "no lifecycles found"
+    for name in names:
+        assert f"<!-- lifecycle: {name.lower()} -->" in page, name
