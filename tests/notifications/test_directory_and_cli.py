@@ -150,3 +150,22 @@ def test_only_formatting_imports_babel() -> None:
         if "import babel" in p.read_text() or "from babel" in p.read_text()
     )
     assert importers == ["formatting.py"]
+
+
+def test_the_dispatch_command_reads_the_outbox_of_an_sqlite_database(tmp_path: Path) -> None:
+    from quote2order.adapters.sqlite import SqliteStore
+
+    database = tmp_path / "shop.db"
+    with SqliteStore(str(database)) as store:
+        world = World(uow_factory=store)
+        world.invoiced_order()
+    out = io.StringIO()
+    mail = tmp_path / "mail"
+    code = main(
+        ["--sqlite", str(database), "--directory", str(mail), "--render", "pdf"],
+        clock=world.clock,
+        out=out,
+    )
+    assert code == 0
+    assert out.getvalue() == "sent 6, retrying 0, failed 0, lost leases 0\n"
+    assert len(list(mail.glob("*.eml"))) == 3

@@ -1,8 +1,9 @@
 """``python -m quote2order dispatch``: run the dispatcher from a host's job runner or cron.
 
-The host names a factory (``module:function``) returning ``(outbox_store, documents)``,
-e.g. ``myshop.quote2order:dispatch_source``; the notifier and renderers are chosen by
-options. The SMTP password is read from the environment variable named by
+The outbox is the reference store's (``--sqlite PATH`` or ``--postgres CONNINFO``), or the
+host names a factory (``--source module:function``) returning ``(outbox_store,
+documents)``, e.g. ``myshop.quote2order:dispatch_source``; the notifier and renderers are
+chosen by options. The SMTP password is read from the environment variable named by
 ``--password-env``, never from the command line.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from quote2order.notifications.dispatcher import Backoff, Dispatcher
-from quote2order.notifications.documents import DocumentSource, Renderer
+from quote2order.notifications.documents import DocumentSource, Renderer, UnitOfWorkDocuments
 from quote2order.notifications.messages import Notifier
 from quote2order.ports import Clock, OutboxStore
 
@@ -29,9 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quote2order dispatch", description="Deliver due notifications from the outbox."
     )
-    parser.add_argument(
-        "--source", required=True, help="module:function returning (outbox_store, documents)"
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--sqlite", metavar="PATH", help="the outbox of this SQLite database")
+    source.add_argument(
+        "--postgres", metavar="CONNINFO", help="the outbox of this PostgreSQL database"
     )
+    source.add_argument("--source", help="module:function returning (outbox_store, documents)")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--directory", help="write .eml files into this directory")
     target.add_argument("--smtp-host", help="send through this SMTP server")
@@ -58,6 +62,23 @@ def _load(spec: str) -> Source:
         raise SystemExit(f"--source must look like module:function, not {spec!r}")
     factory: Source = getattr(importlib.import_module(module_name), attribute)
     return factory
+
+
+def _store_source(args: argparse.Namespace) -> Source:
+    """The outbox and documents of a reference store named on the command line."""
+
+    def open_store() -> tuple[OutboxStore, DocumentSource]:
+        if args.sqlite:
+            from quote2order.adapters.sqlite import SqliteStore
+
+            store: Any = SqliteStore(args.sqlite)
+        else:
+            from quote2order.adapters.postgres import PostgresStore
+
+            store = PostgresStore(args.postgres)
+        return store.outbox_store, UnitOfWorkDocuments(store.unit_of_work)
+
+    return open_store
 
 
 def _renderers(names: str) -> list[Renderer]:
@@ -105,7 +126,7 @@ def main(
 
     args = _parser().parse_args(argv)
     stdout = out or sys.stdout
-    outbox, documents = _load(args.source)()
+    outbox, documents = (_load(args.source) if args.source else _store_source(args))()
     needs_notifier = not (args.list_failed or args.retry)
     notifier: Any = _notifier(args) if needs_notifier else None
     dispatcher = Dispatcher(
