@@ -106,9 +106,11 @@ def _fingerprint(command: str, args: Any) -> str:
 class Quote2Order:
     """The quote-to-order use cases, one method per action.
 
-    ``unit_of_work`` is a factory of units of work (for example ``MemoryStore()`` or
-    ``SqliteStore(path).unit_of_work``). ``handlers`` run for every event inside the
-    unit of work of the command that caused it.
+    ``unit_of_work`` is a factory of units of work (a store such as ``MemoryStore()`` or
+    ``SqliteStore(path)`` is one). ``handlers`` run for every event inside the unit of work
+    of the command that caused it. The ``*_number_format`` strings number quotes, orders,
+    pro-forma invoices and purchase orders from their own sequences (``{year}``,
+    ``{number}``).
     """
 
     def __init__(
@@ -121,6 +123,7 @@ class Quote2Order:
         order_number_format: str = "AB-{year}-{number:05d}",
         proforma_number_format: str = "PF-{year}-{number:05d}",
         quote_number_format: str = "AN-{year}-{number:05d}",
+        purchase_order_number_format: str = "PO-{year}-{number:05d}",
     ) -> None:
         self._uow = unit_of_work
         self.clock: Clock = clock or SystemClock()
@@ -129,6 +132,7 @@ class Quote2Order:
         self._order_number_format = order_number_format
         self._proforma_number_format = proforma_number_format
         self._quote_number_format = quote_number_format
+        self._purchase_order_number_format = purchase_order_number_format
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -576,9 +580,6 @@ class Quote2Order:
 
     # -- purchasing ----------------------------------------------------------------------
 
-    #: Purchase-order numbers; ``number`` comes from the "purchase_order" sequence.
-    purchase_order_number_format = "PO-{year}-{number:05d}"
-
     def _orders_of(self, uow: UnitOfWork, allocations: Sequence[Allocation]) -> dict[str, Order]:
         return {
             order_id: uow.orders.get(order_id)
@@ -678,7 +679,7 @@ class Quote2Order:
             orders = self._orders_of(uow, [a for line in selected for a in line.allocations])
 
             def new_purchase_order() -> tuple[str, str]:
-                number = self.purchase_order_number_format.format(
+                number = self._purchase_order_number_format.format(
                     year=now.year, number=uow.sequences.next("purchase_order")
                 )
                 return self._ids.new_id("purchase_order"), number
