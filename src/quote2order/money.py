@@ -64,7 +64,10 @@ def as_decimal(value: object, what: str = "amount") -> Decimal:
     Accepts Decimal, int and decimal strings such as ``"12.50"``.
     """
     if isinstance(value, float):
-        raise FloatMoney(f"{what} must be a Decimal, an int or a decimal string, not {value!r}")
+        raise FloatMoney(
+            f"{what} must be a Decimal, an int or a decimal string, not the float {value!r}"
+            " (a float cannot hold cents exactly)"
+        )
     if isinstance(value, bool):
         raise MoneyError(f"{what} must be a Decimal, an int or a decimal string, not {value!r}")
     if isinstance(value, Decimal):

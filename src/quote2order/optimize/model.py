@@ -14,6 +14,7 @@ from typing import Any, Literal
 import attrs
 
 from quote2order.errors import MoneyError, ValidationError
+from quote2order.money import as_decimal
 
 StrategyKind = Literal["cheapest", "partner-first", "partners-only", "fewest-sources"]
 Method = Literal["milp", "heuristic", "cheapest-per-line"]
@@ -30,19 +31,9 @@ ZERO = Decimal(0)
 
 def money(value: object, where: str = "amount") -> Decimal:
     """Return ``value`` as a finite, non-negative Decimal; refuse floats and other types."""
-    if isinstance(value, float):
-        raise MoneyError(
-            f"{where}: a float cannot be money; use Decimal or a string such as '12.50'",
-            [(where, "float given as money")],
-        )
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise MoneyError(f"{where}: expected a Decimal, got {type(value).__name__}")
-    try:
-        amount = Decimal(value)
-    except ArithmeticError as exc:
-        raise MoneyError(f"{where}: not a decimal amount: {value!r}") from exc
-    if not amount.is_finite() or amount < 0:
-        raise MoneyError(f"{where}: must be a finite, non-negative amount, got {value!r}")
+    amount = as_decimal(value, where)  # the library's one money parser: floats are refused
+    if amount < 0:
+        raise MoneyError(f"{where}: must be a non-negative amount, got {value!r}")
     return amount
 
 
