@@ -228,12 +228,7 @@ class Portal:
 
     def _order_ids(self, quote: Quote) -> list[str]:
         # Every order ever made from this quote (a rejected one keeps its documents).
-        # Scans the reseller's orders: fine for a portal page, a store may index it later.
-        return [
-            o.order_id
-            for o in self._service.list_orders(reseller_id=quote.reseller_id)
-            if o.quote_id == quote.quote_id
-        ]
+        return [o.order_id for o in self._service.list_orders(quote_id=quote.quote_id)]
 
     def _aggregates(self, quote: Quote) -> set[tuple[str, str]]:
         return {("quote", quote.quote_id)} | {("order", o) for o in self._order_ids(quote)}

@@ -96,8 +96,10 @@ class OrderRepository(Protocol):
         """Store a changed order; raise ConcurrencyError if its revision is stale."""
         ...
 
-    def list(self, *, reseller_id: str | None = None) -> Sequence[Order]:
-        """All orders (of one reseller), oldest first."""
+    def list(
+        self, *, reseller_id: str | None = None, quote_id: str | None = None
+    ) -> Sequence[Order]:
+        """All orders (of one reseller, made from one quote), oldest first."""
         ...
 
 

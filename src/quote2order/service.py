@@ -402,10 +402,12 @@ class Quote2Order(PurchasingCommands):
         with self._uow() as uow:
             return uow.quotes.list(reseller_id=reseller_id)
 
-    def list_orders(self, *, reseller_id: str | None = None) -> Sequence[Order]:
-        """All orders (of one reseller)."""
+    def list_orders(
+        self, *, reseller_id: str | None = None, quote_id: str | None = None
+    ) -> Sequence[Order]:
+        """All orders (of one reseller, made from one quote), oldest first."""
         with self._uow() as uow:
-            return uow.orders.list(reseller_id=reseller_id)
+            return uow.orders.list(reseller_id=reseller_id, quote_id=quote_id)
 
     def documents(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
         """The documents of a quote or order ("quote"/"order"), oldest first."""

@@ -127,6 +127,19 @@ def test_added_order_loads_equal_and_lists_by_reseller(store: Any) -> None:
         assert uow.orders.list(reseller_id="other") == []
 
 
+def test_orders_list_by_quote_and_by_reseller_and_quote(store: Any) -> None:
+    with store.unit_of_work() as uow:
+        uow.orders.add(make_order(order_id="order-1", quote_id="quote-1"))
+        uow.orders.add(make_order(order_id="order-2", quote_id="quote-2"))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert [o.order_id for o in uow.orders.list(quote_id="quote-2")] == ["order-2"]
+        both = uow.orders.list(reseller_id="reseller-1", quote_id="quote-1")
+        assert [o.order_id for o in both] == ["order-1"]
+        assert uow.orders.list(reseller_id="other", quote_id="quote-1") == []
+        assert uow.orders.list(quote_id="unknown") == []
+
+
 def test_unknown_order_id_raises_order_not_found(store: Any) -> None:
     with store.unit_of_work() as uow, pytest.raises(OrderNotFound):
         uow.orders.get("nope")

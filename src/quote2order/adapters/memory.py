@@ -130,12 +130,15 @@ class _Orders:
         is_new = self._uow.staged_orders.get(order.order_id, (order, False))[1]
         self._uow.staged_orders[order.order_id] = (order, is_new)
 
-    def list(self, *, reseller_id: str | None = None) -> Sequence[Order]:
+    def list(
+        self, *, reseller_id: str | None = None, quote_id: str | None = None
+    ) -> Sequence[Order]:
         with self._store.lock:
             return [
                 o.copy()
                 for o in self._store.orders.values()
-                if reseller_id is None or o.reseller_id == reseller_id
+                if (reseller_id is None or o.reseller_id == reseller_id)
+                and (quote_id is None or o.quote_id == quote_id)
             ]
 
 

@@ -125,16 +125,15 @@ class _Orders:
         is_new = self._uow.staged_orders.get(order.order_id, (order, False))[1]
         self._uow.staged_orders[order.order_id] = (order, is_new)
 
-    def list(self, *, reseller_id: str | None = None) -> Sequence[Order]:
-        if reseller_id is None:
-            rows = self._store._fetchall("SELECT body, revision FROM orders ORDER BY seq")
-        else:
-            rows = self._store._fetchall(
-                self._store._p(
-                    "SELECT body, revision FROM orders WHERE reseller_id = ? ORDER BY seq"
-                ),
-                (reseller_id,),
-            )
+    def list(
+        self, *, reseller_id: str | None = None, quote_id: str | None = None
+    ) -> Sequence[Order]:
+        filters = {"reseller_id": reseller_id, "quote_id": quote_id}
+        given = {column: value for column, value in filters.items() if value is not None}
+        where = " AND ".join(f"{column} = ?" for column in given)  # fixed column names only
+        sql = "SELECT body, revision FROM orders"
+        sql += f" WHERE {where} ORDER BY seq" if where else " ORDER BY seq"
+        rows = self._store._fetchall(self._store._p(sql), tuple(given.values()))
         return [self._load(row) for row in rows]
 
 
