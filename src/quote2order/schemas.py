@@ -129,6 +129,54 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
+def _position_fields(position: Position) -> dict[str, Any]:
+    """A core position as the keyword arguments of ``PositionIn`` / ``PositionOut``."""
+    product = position.product
+    return {
+        "position_id": position.position_id,
+        "kind": position.kind.value,
+        "name": position.name,
+        "description": position.description,
+        "quantity": position.quantity,
+        "unit_price": position.unit_price.amount,
+        "vat_rate": position.vat_rate.percent,
+        "discount": position.discount,
+        "product": None
+        if product is None
+        else {
+            "product_id": product.product_id,
+            "manufacturer_part_number": product.manufacturer_part_number,
+            "name": product.name,
+            "purchase_price": None
+            if product.purchase_price is None
+            else product.purchase_price.amount,
+        },
+    }
+
+
+def _position(model: PositionIn | PositionOut, position_id: str, currency: str) -> Position:
+    """The core position described by ``model`` (input or output form)."""
+    product = model.product
+    return Position(
+        position_id=position_id,
+        kind=PositionKind(model.kind),
+        name=model.name,
+        quantity=model.quantity,
+        unit_price=Money(model.unit_price, currency),
+        vat_rate=VatRate(model.vat_rate),
+        discount=model.discount,
+        product=None
+        if product is None
+        else CatalogProduct(
+            product.product_id,
+            product.manufacturer_part_number,
+            product.name,
+            None if product.purchase_price is None else Money(product.purchase_price, currency),
+        ),
+        description=model.description,
+    )
+
+
 class ProductIn(_In):
     """A catalog product as the host's catalog describes it now."""
 
@@ -153,50 +201,12 @@ class PositionIn(_In):
 
     def to_domain(self, currency: str) -> Position:
         """The core position (a new id if none was given)."""
-        product = self.product
-        return Position(
-            position_id=self.position_id or uuid.uuid4().hex[:12],
-            kind=PositionKind(self.kind),
-            name=self.name,
-            quantity=self.quantity,
-            unit_price=Money(self.unit_price, currency),
-            vat_rate=VatRate(self.vat_rate),
-            discount=self.discount,
-            product=None
-            if product is None
-            else CatalogProduct(
-                product.product_id,
-                product.manufacturer_part_number,
-                product.name,
-                None if product.purchase_price is None else Money(product.purchase_price, currency),
-            ),
-            description=self.description,
-        )
+        return _position(self, self.position_id or uuid.uuid4().hex[:12], currency)
 
     @classmethod
     def from_domain(cls, position: Position) -> Self:
         """The input form of a core position (for editing it)."""
-        product = position.product
-        return cls(
-            position_id=position.position_id,
-            kind=position.kind.value,
-            name=position.name,
-            description=position.description,
-            quantity=position.quantity,
-            unit_price=position.unit_price.amount,
-            vat_rate=position.vat_rate.percent,
-            discount=position.discount,
-            product=None
-            if product is None
-            else ProductIn(
-                product_id=product.product_id,
-                manufacturer_part_number=product.manufacturer_part_number,
-                name=product.name,
-                purchase_price=None
-                if product.purchase_price is None
-                else product.purchase_price.amount,
-            ),
-        )
+        return cls(**_position_fields(position))
 
 
 class CustomerIn(_In):
@@ -367,49 +377,11 @@ class PositionOut(_Out):
     @classmethod
     def from_domain(cls, position: Position) -> PositionOut:
         """The JSON form of a core position."""
-        product = position.product
-        return cls(
-            position_id=position.position_id,
-            kind=position.kind,
-            name=position.name,
-            description=position.description,
-            quantity=position.quantity,
-            unit_price=position.unit_price.amount,
-            vat_rate=position.vat_rate.percent,
-            discount=position.discount,
-            product=None
-            if product is None
-            else ProductOut(
-                product_id=product.product_id,
-                manufacturer_part_number=product.manufacturer_part_number,
-                name=product.name,
-                purchase_price=None
-                if product.purchase_price is None
-                else product.purchase_price.amount,
-            ),
-        )
+        return cls(**_position_fields(position))
 
     def to_domain(self, currency: str) -> Position:
         """The core position back from its JSON form."""
-        product = self.product
-        return Position(
-            position_id=self.position_id,
-            kind=self.kind,
-            name=self.name,
-            quantity=self.quantity,
-            unit_price=Money(self.unit_price, currency),
-            vat_rate=VatRate(self.vat_rate),
-            discount=self.discount,
-            product=None
-            if product is None
-            else CatalogProduct(
-                product.product_id,
-                product.manufacturer_part_number,
-                product.name,
-                None if product.purchase_price is None else Money(product.purchase_price, currency),
-            ),
-            description=self.description,
-        )
+        return _position(self, self.position_id, currency)
 
 
 class CustomerOut(_Out):
