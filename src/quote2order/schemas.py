@@ -177,6 +177,50 @@ def _position(model: PositionIn | PositionOut, position_id: str, currency: str) 
     )
 
 
+def _customer_fields(customer: Customer) -> dict[str, Any]:
+    """A core customer as the keyword arguments of ``CustomerIn`` / ``CustomerOut``."""
+    return {
+        "customer_id": customer.customer_id,
+        "name": customer.name,
+        "email": customer.email,
+        "locale": customer.locale,
+        "company": customer.company,
+        "address": list(customer.address),
+        "vat_id": customer.vat_id,
+    }
+
+
+def _customer(model: CustomerIn | CustomerOut) -> Customer:
+    """The core customer described by ``model`` (input or output form)."""
+    return Customer(
+        model.customer_id,
+        model.name,
+        model.email,
+        model.locale,
+        model.company,
+        tuple(model.address),
+        model.vat_id,
+    )
+
+
+def _shipment_fields(shipment: Shipment) -> dict[str, Any]:
+    """A core shipment as the keyword arguments of ``ShipmentIn`` / ``ShipmentOut``."""
+    return {
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "items": [{"position_id": i.position_id, "quantity": i.quantity} for i in shipment.items],
+    }
+
+
+def _shipment(model: ShipmentIn | ShipmentOut) -> Shipment:
+    """The core shipment described by ``model`` (input or output form)."""
+    return Shipment(
+        model.carrier,
+        model.tracking_number,
+        tuple(ShipmentItem(i.position_id, i.quantity) for i in model.items),
+    )
+
+
 class ProductIn(_In):
     """A catalog product as the host's catalog describes it now."""
 
@@ -222,28 +266,12 @@ class CustomerIn(_In):
 
     def to_domain(self) -> Customer:
         """The core customer."""
-        return Customer(
-            self.customer_id,
-            self.name,
-            self.email,
-            self.locale,
-            self.company,
-            tuple(self.address),
-            self.vat_id,
-        )
+        return _customer(self)
 
     @classmethod
-    def from_domain(cls, customer: Customer) -> CustomerIn:
+    def from_domain(cls, customer: Customer) -> Self:
         """The input form of a core customer."""
-        return cls(
-            customer_id=customer.customer_id,
-            name=customer.name,
-            email=customer.email,
-            locale=customer.locale,
-            company=customer.company,
-            address=list(customer.address),
-            vat_id=customer.vat_id,
-        )
+        return cls(**_customer_fields(customer))
 
 
 Positions = Annotated[list[PositionIn], Field(max_length=500)]
@@ -324,23 +352,12 @@ class ShipmentIn(_In):
 
     def to_domain(self) -> Shipment:
         """The core shipment."""
-        return Shipment(
-            self.carrier,
-            self.tracking_number,
-            tuple(ShipmentItem(i.position_id, i.quantity) for i in self.items),
-        )
+        return _shipment(self)
 
     @classmethod
-    def from_domain(cls, shipment: Shipment) -> ShipmentIn:
+    def from_domain(cls, shipment: Shipment) -> Self:
         """The input form of a core shipment."""
-        return cls(
-            carrier=shipment.carrier,
-            tracking_number=shipment.tracking_number,
-            items=[
-                ShipmentItemIn(position_id=i.position_id, quantity=i.quantity)
-                for i in shipment.items
-            ],
-        )
+        return cls(**_shipment_fields(shipment))
 
 
 # -- output ------------------------------------------------------------------------------
@@ -396,29 +413,13 @@ class CustomerOut(_Out):
     vat_id: str
 
     @classmethod
-    def from_domain(cls, customer: Customer) -> CustomerOut:
+    def from_domain(cls, customer: Customer) -> Self:
         """The JSON form of a core customer."""
-        return cls(
-            customer_id=customer.customer_id,
-            name=customer.name,
-            email=customer.email,
-            locale=customer.locale,
-            company=customer.company,
-            address=list(customer.address),
-            vat_id=customer.vat_id,
-        )
+        return cls(**_customer_fields(customer))
 
     def to_domain(self) -> Customer:
-        """The core customer back from its JSON form."""
-        return Customer(
-            self.customer_id,
-            self.name,
-            self.email,
-            self.locale,
-            self.company,
-            tuple(self.address),
-            self.vat_id,
-        )
+        """The core customer."""
+        return _customer(self)
 
 
 class ShipmentItemOut(_Out):
@@ -436,24 +437,13 @@ class ShipmentOut(_Out):
     items: list[ShipmentItemOut]
 
     @classmethod
-    def from_domain(cls, shipment: Shipment) -> ShipmentOut:
+    def from_domain(cls, shipment: Shipment) -> Self:
         """The JSON form of a core shipment."""
-        return cls(
-            carrier=shipment.carrier,
-            tracking_number=shipment.tracking_number,
-            items=[
-                ShipmentItemOut(position_id=i.position_id, quantity=i.quantity)
-                for i in shipment.items
-            ],
-        )
+        return cls(**_shipment_fields(shipment))
 
     def to_domain(self) -> Shipment:
-        """The core shipment back from its JSON form."""
-        return Shipment(
-            self.carrier,
-            self.tracking_number,
-            tuple(ShipmentItem(i.position_id, i.quantity) for i in self.items),
-        )
+        """The core shipment."""
+        return _shipment(self)
 
 
 class VersionOut(_Out):
