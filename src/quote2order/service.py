@@ -166,7 +166,13 @@ class Quote2Order(PurchasingCommands):
         actor: str,
         idempotency_key: str | None,
         args: Any,
+        guard: Callable[[UnitOfWork], object] | None = None,
     ) -> Order:
+        def replay(uow: UnitOfWork, order_id: str) -> Order:
+            if guard is not None:
+                guard(uow)
+            return uow.orders.get(order_id)
+
         def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
             quote = load(uow)
             order_id = self._ids.new_id("order")
@@ -186,7 +192,7 @@ class Quote2Order(PurchasingCommands):
             body,
             idempotency_key=idempotency_key,
             args=args,
-            replay=lambda uow, result: uow.orders.get(result),
+            replay=replay,
             result_id=lambda order: order.order_id,
         )
 
@@ -210,7 +216,9 @@ class Quote2Order(PurchasingCommands):
             ),
             actor,
             idempotency_key,
-            [hash_link_token(link_token), version],
+            [_token_hash(link_token), version],
+            # A replay resolves the link again: a revoked, expired or rotated link is dead.
+            guard=lambda uow: self._by_token(uow, link_token),
         )
 
     def mark_quote_won(
@@ -368,7 +376,7 @@ class Quote2Order(PurchasingCommands):
     # -- queries -------------------------------------------------------------------------
 
     def _by_token(self, uow: UnitOfWork, link_token: str) -> Quote:
-        token_hash = hash_link_token(link_token)
+        token_hash = _token_hash(link_token)
         quote = uow.quotes.get_by_token_hash(token_hash)
         import hmac
 
@@ -423,3 +431,13 @@ class Quote2Order(PurchasingCommands):
         """What happened to a quote or order ("quote"/"order"), when and by whom."""
         with self._uow() as uow:
             return uow.events.for_aggregate(kind, aggregate_id)
+
+
+def _token_hash(link_token: object) -> str:
+    """The hash of a link token; anything that is no token at all is "not found" too."""
+    if not isinstance(link_token, str):
+        raise QuoteNotFound("(link token)")
+    try:
+        return hash_link_token(link_token)
+    except UnicodeEncodeError:  # a lone surrogate: no link was ever made of it
+        raise QuoteNotFound("(link token)") from None
