@@ -154,6 +154,11 @@ def make_app(
         value = session.get("customer_id")
         return value if isinstance(value, str) else None
 
+    def portal_login() -> dict[str, str]:
+        """The logged-in customer of this app's one reseller, as the portal's keywords."""
+        customer = customer_id()
+        return {} if customer is None else {"reseller_id": RESELLER_ID, "customer_id": customer}
+
     @app.errorhandler(NotFound)
     def not_found(_error: NotFound) -> tuple[str, int]:
         # Every refusal in the portal arrives here alike: one page, one status code.
@@ -217,7 +222,7 @@ def make_app(
 
     @app.get("/q/<token>")
     def show_quote(token: str) -> str:
-        view = portal.view(token, customer_id=customer_id())
+        view = portal.view(token, **portal_login())
         # Each document's title as printed on it, in the customer's language.
         titles = {
             d.document_id: document_view(service.get_document(d.document_id)).title
@@ -237,10 +242,10 @@ def make_app(
         version = int(request.form.get("version", "0"))
         with _flash_refusals():
             if answer == "accept":
-                view = portal.accept(token, version)
+                view = portal.accept(token, version, **portal_login())
                 flash(f"Thank you: your order {view.order_number} was placed.")
             elif answer == "decline":
-                portal.decline(token, version)
+                portal.decline(token, version, **portal_login())
                 flash("You declined the quote.")
             else:
                 raise NotFound("page", answer)
@@ -248,7 +253,7 @@ def make_app(
 
     @app.get("/q/<token>/documents/<document_id>.<fmt>")
     def download(token: str, document_id: str, fmt: str) -> Response:
-        file = portal.download(token, document_id, customer_id=customer_id(), fmt=fmt)
+        file = portal.download(token, document_id, **portal_login(), fmt=fmt)
         response = Response(file.content, content_type=file.content_type)
         response.headers["Content-Disposition"] = _inline_disposition(file.filename)
         return response

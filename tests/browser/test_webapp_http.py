@@ -78,7 +78,7 @@ def test_the_logged_in_customer_downloads_the_proforma_invoice_as_pdf_and_html(
     service.confirm_order(order.order_id)
     service.complete_order(order.order_id, [Shipment("DHL", "00340434161234567890")])
     order = service.invoice_order(order.order_id)
-    invoice = portal.documents(token, customer_id="cust-muster")[-1]
+    invoice = portal.documents(token, reseller_id="reseller-demo", customer_id="cust-muster")[-1]
     link = f"{app.config['DEMO_LINK']}/documents/{invoice.document_id}"
     client.post("/login", data={"customer_id": "cust-muster"})
     page = client.get(app.config["DEMO_LINK"]).get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_the_logged_in_customer_downloads_the_proforma_invoice_as_pdf_and_html(
     assert html.content_type == "text/html; charset=utf-8"
     [confirmation] = [
         d
-        for d in portal.documents(token, customer_id="cust-muster")
+        for d in portal.documents(token, reseller_id="reseller-demo", customer_id="cust-muster")
         if d.kind == "order_confirmation"
     ]
     umlaut = client.get(f"{app.config['DEMO_LINK']}/documents/{confirmation.document_id}.pdf")

@@ -173,6 +173,8 @@ def test_a_token_of_the_wrong_type_or_content_is_not_found(world: World, token: 
     assert_not_found(portal.view, token)
     assert_not_found(portal.accept, token, 1)
     assert_not_found(portal.decline, token, 1)
-    assert_not_found(portal.documents, token, customer_id="cust-1")
-    assert_not_found(portal.download, token, "doc-1", customer_id="cust-1", fmt="txt")
+    assert_not_found(portal.documents, token, reseller_id="reseller-1", customer_id="cust-1")
+    assert_not_found(
+        portal.download, token, "doc-1", reseller_id="reseller-1", customer_id="cust-1", fmt="txt"
+    )
     assert committed_state(world.store) == before
