@@ -157,7 +157,7 @@ def _dispatch_rate(count: int, renderers: list[Renderer]) -> float:
         dispatcher = Dispatcher(
             store.outbox_store,
             UnitOfWorkDocuments(store),
-            SmtpNotifier("127.0.0.1", port),
+            SmtpNotifier("127.0.0.1", port, security="none"),
             renderers,
             clock=clock,
             batch_size=100,

@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--username")
     parser.add_argument("--password-env", help="environment variable holding the SMTP password")
     parser.add_argument(
+        "--allow-unencrypted-login",
+        action="store_true",
+        help="log in even with --security none (a trusted local relay only)",
+    )
+    parser.add_argument(
         "--render", default="pdf", help="attachments: comma-separated html,pdf or 'none'"
     )
     parser.add_argument("--max-attempts", type=int, default=5)
@@ -112,6 +117,7 @@ def _notifier(args: argparse.Namespace) -> Notifier:
             security=args.security,
             username=args.username,
             password=password,
+            allow_unencrypted_login=args.allow_unencrypted_login,
         )
     raise SystemExit("give --directory or --smtp-host")
 
