@@ -38,7 +38,7 @@ from quote2order.lifecycle import (
     QuoteStatus,
 )
 from quote2order.money import DocumentTotals, Money, VatRate, VatSubtotal, document_totals
-from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
+from quote2order.orders import NotDelivered, Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.positions import CatalogProduct, Position, PositionKind
 from quote2order.purchasing import (
     AddedToCart,
@@ -93,6 +93,7 @@ __all__ = [
     "InvalidTransition",
     "Money",
     "MoneyError",
+    "NotDelivered",
     "NotFound",
     "NotProcurable",
     "OfferSource",

@@ -20,10 +20,12 @@ __all__ = [
     "OrderCompleted",
     "OrderConfirmed",
     "OrderCreated",
+    "OrderDeliveryClosed",
     "OrderInvoiced",
     "OrderProcurementEnded",
     "OrderProcurementStarted",
     "OrderRejected",
+    "OrderShipped",
     "PositionsAddedToCart",
     "PositionsReleasedFromCart",
     "PurchaseOrderCancelled",
@@ -174,8 +176,33 @@ class OrderRejected(_OrderEvent):
 
 @attrs.frozen(kw_only=True)
 class OrderCompleted(_OrderEvent):
-    """The order was shipped; the tracking numbers were entered by hand."""
+    """The order was shipped; the tracking numbers were entered by hand.
 
+    ``by_parcels``: the delivery was recorded parcel by parcel (each parcel has its own
+    :class:`OrderShipped` and delivery note), not all at once.
+    """
+
+    tracking_numbers: tuple[str, ...]
+    by_parcels: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class OrderShipped(_OrderEvent):
+    """One parcel of the order was shipped, with the goods listed in it."""
+
+    carrier: str
+    tracking_number: str
+    position_ids: tuple[str, ...]
+    quantities: tuple[str, ...]  # decimal strings, one per position id
+
+
+@attrs.frozen(kw_only=True)
+class OrderDeliveryClosed(_OrderEvent):
+    """The rest of a partly shipped order was closed as not delivered; it is complete."""
+
+    reason: str
+    position_ids: tuple[str, ...]
+    quantities: tuple[str, ...]
     tracking_numbers: tuple[str, ...]
 
 
@@ -302,6 +329,8 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         OrderConfirmed,
         OrderRejected,
         OrderCompleted,
+        OrderShipped,
+        OrderDeliveryClosed,
         OrderInvoiced,
         OrderProcurementStarted,
         OrderProcurementEnded,

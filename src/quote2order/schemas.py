@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from quote2order.errors import ValidationError
 from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.money import CURRENCIES, Money, VatRate
-from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
+from quote2order.orders import NotDelivered, Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.positions import CatalogProduct, Position, PositionKind
 from quote2order.quotes import Customer, Quote, QuoteVersion
 
@@ -212,12 +212,17 @@ def _shipment_fields(shipment: Shipment) -> dict[str, Any]:
     }
 
 
+def _shipment_out_fields(shipment: Shipment) -> dict[str, Any]:
+    return {**_shipment_fields(shipment), "shipped_at": shipment.shipped_at}
+
+
 def _shipment(model: ShipmentIn | ShipmentOut) -> Shipment:
     """The core shipment described by ``model`` (input or output form)."""
     return Shipment(
         model.carrier,
         model.tracking_number,
         tuple(ShipmentItem(i.position_id, i.quantity) for i in model.items),
+        getattr(model, "shipped_at", None),
     )
 
 
@@ -435,11 +440,12 @@ class ShipmentOut(_Out):
     carrier: str
     tracking_number: str
     items: list[ShipmentItemOut]
+    shipped_at: datetime | None = None
 
     @classmethod
     def from_domain(cls, shipment: Shipment) -> Self:
         """The JSON form of a core shipment."""
-        return cls(**_shipment_fields(shipment))
+        return cls(**_shipment_out_fields(shipment))
 
     def to_domain(self) -> Shipment:
         """The core shipment."""
@@ -568,6 +574,8 @@ class OrderOut(_Out):
     shipments: list[ShipmentOut]
     proforma_number: str | None
     procurement: list[ProcurementOut]
+    not_delivered: list[ShipmentItemOut] = []
+    not_delivered_reason: str = ""
     revision: int
 
     @classmethod
@@ -600,6 +608,11 @@ class OrderOut(_Out):
                 )
                 for p in order.procurement
             ],
+            not_delivered=[
+                ShipmentItemOut(position_id=c.position_id, quantity=c.quantity)
+                for c in order.not_delivered
+            ],
+            not_delivered_reason=order.not_delivered_reason,
             revision=order.revision,
         )
 
@@ -627,6 +640,10 @@ class OrderOut(_Out):
                 PositionProcurement(p.position_id, p.in_cart, p.ordered, p.received)
                 for p in self.procurement
             ),
+            not_delivered=tuple(
+                NotDelivered(c.position_id, c.quantity) for c in self.not_delivered
+            ),
+            not_delivered_reason=self.not_delivered_reason,
             revision=self.revision,
         )
 

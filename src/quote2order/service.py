@@ -23,7 +23,7 @@ from quote2order._runner import (
 )
 from quote2order.errors import InvalidTransition, QuoteNotFound, ValidationError
 from quote2order.events import DomainEvent
-from quote2order.lifecycle import ORDER_LIFECYCLE, QuoteStatus
+from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus, QuoteStatus
 from quote2order.orders import Order, Shipment
 from quote2order.ports import DocumentRecord, UnitOfWork
 from quote2order.positions import Position
@@ -349,6 +349,50 @@ class Quote2Order(PurchasingCommands):
             idempotency_key,
             [attrs.asdict(s) for s in shipments],
         )
+
+    def ship_order(
+        self,
+        order_id: str,
+        shipment: Shipment,
+        *,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+    ) -> Order:
+        """Record one parcel of a partial delivery with the goods in it (see Order.ship).
+
+        The order is partly shipped until the parcel with the last outstanding goods
+        completes it; then, as on completion, its quantities still in the cart leave it.
+        """
+
+        def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
+            events: list[DomainEvent] = list(order.ship(shipment, now=now, actor=actor))
+            if order.status is OrderStatus.COMPLETED:
+                events[-1:-1] = self._release_from_cart(uow, order, now, actor)
+            return events
+
+        return self._order_command(
+            "ship_order", order_id, act, idempotency_key, attrs.asdict(shipment)
+        )
+
+    def close_undelivered(
+        self,
+        order_id: str,
+        *,
+        reason: str,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+    ) -> Order:
+        """Close the goods still outstanding of a partly shipped order as not delivered.
+
+        The order becomes complete; its pro-forma invoice bills only what was delivered
+        (plus services) and names what was not, with ``reason``.
+        """
+
+        def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
+            closed = order.close_undelivered(reason=reason, now=now, actor=actor)
+            return [*self._release_from_cart(uow, order, now, actor), closed]
+
+        return self._order_command("close_undelivered", order_id, act, idempotency_key, reason)
 
     def invoice_order(
         self, order_id: str, *, actor: str = "reseller", idempotency_key: str | None = None
