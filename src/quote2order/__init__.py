@@ -27,6 +27,7 @@ from quote2order.errors import (
     StorageError,
     StorageUnavailable,
     SupersededVersion,
+    UnsupportedCharacter,
     ValidationError,
 )
 from quote2order.lifecycle import (
@@ -130,6 +131,7 @@ __all__ = [
     "SupplierShare",
     "SupplierTerms",
     "UncoveredLine",
+    "UnsupportedCharacter",
     "ValidationError",
     "VatRate",
     "VatSubtotal",

@@ -12,9 +12,9 @@ import attrs
 from quote2order.errors import InvalidTransition, OverProcurement, ValidationError
 from quote2order.events import (
     OrderCompleted,
-    OrderDeliveryClosed,
     OrderConfirmed,
     OrderCreated,
+    OrderDeliveryClosed,
     OrderInvoiced,
     OrderProcurementEnded,
     OrderProcurementStarted,

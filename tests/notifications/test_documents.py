@@ -168,12 +168,6 @@ def test_markup_in_free_text_is_escaped_in_html(world: World) -> None:
     assert "&lt;b&gt;Mallory&lt;/b&gt;" in html
 
 
-def test_characters_outside_the_pdf_font_become_question_marks_not_errors(world: World) -> None:
-    world.invoiced_order([position(1, name="Серверschrank 42U ✓")])
-    text = _pdf_text(PdfRenderer().render(_documents(world)["proforma_invoice"]).content)
-    assert "??????schrank 42U ?" in text
-
-
 def test_fifty_positions_flow_onto_more_pages_with_the_totals_at_the_end(world: World) -> None:
     world.invoiced_order([position(n, price="10.00", quantity="1") for n in range(1, 51)])
     content = PdfRenderer().render(_documents(world)["proforma_invoice"]).content

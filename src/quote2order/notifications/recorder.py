@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from quote2order.events import DomainEvent, OrderCompleted, OrderConfirmed, OrderInvoiced, QuoteSent
+from quote2order.events import (
+    DomainEvent,
+    OrderCompleted,
+    OrderConfirmed,
+    OrderInvoiced,
+    OrderShipped,
+    QuoteSent,
+)
 from quote2order.notifications.sellers import SellerDirectory
 from quote2order.notifications.settings import Channel, Notification, SettingsProvider
 from quote2order.notifications.snapshots import DocumentKind, order_snapshot, quote_snapshot
@@ -23,6 +30,7 @@ __all__ = ["NotificationRecorder"]
 _ORDER_DOCUMENTS: dict[type[DomainEvent], tuple[Notification, DocumentKind]] = {
     OrderConfirmed: (Notification.ORDER_CONFIRMATION, DocumentKind.ORDER_CONFIRMATION),
     OrderCompleted: (Notification.SHIPPING_CONFIRMATION, DocumentKind.DELIVERY_NOTE),
+    OrderShipped: (Notification.SHIPPING_CONFIRMATION, DocumentKind.DELIVERY_NOTE),
     OrderInvoiced: (Notification.PROFORMA_INVOICE, DocumentKind.PROFORMA_INVOICE),
 }
 
@@ -48,6 +56,8 @@ class NotificationRecorder:
             self._quote_sent(uow, event)
             return
         found = _ORDER_DOCUMENTS.get(type(event))
+        if isinstance(event, OrderCompleted) and event.by_parcels:
+            return  # every parcel had its own delivery note already
         if found is not None:
             self._order_event(uow, event, *found)
 
@@ -81,19 +91,25 @@ class NotificationRecorder:
     ) -> None:
         order: Order = uow.orders.get(event.aggregate_id)
         channels = self._settings.settings_for(order.reseller_id).channels(notification)
+        # A parcel's delivery note is of the parcel just recorded: the order's last one.
+        parcel = len(order.shipments) if isinstance(event, OrderShipped) else None
         if kind is DocumentKind.PROFORMA_INVOICE:
             number = order.proforma_number or ""
+        elif parcel is not None:
+            number = f"{order.order_number}-{parcel}"  # one delivery note per parcel
         else:
             number = order.order_number
-        title = uow.quotes.get(order.quote_id).version(order.quote_version).title
+        version = uow.quotes.get(order.quote_id).version(order.quote_version)
         snapshot = order_snapshot(
             order,
             kind,
             self._sellers.seller(order.reseller_id),
-            title=title,
+            title=version.title,
             number=number,
             issued=event.occurred_at,
             published=Channel.PORTAL in channels,
+            notes=version.notes,
+            parcel=parcel,
         )
         self._record(
             uow,
