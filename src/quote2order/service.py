@@ -154,9 +154,26 @@ class Quote2Order(PurchasingCommands):
             ),
         )
 
-    def send_quote(self, quote_id: str, *, actor: str = "reseller") -> Quote:
-        """Send the draft version to the customer; it is frozen from now on."""
-        return self._quote_command(quote_id, lambda q, now: q.send(now=now, actor=actor))
+    def send_quote(
+        self, quote_id: str, *, link_token: str | None = None, actor: str = "reseller"
+    ) -> Quote:
+        """Send the draft version to the customer; it is frozen from now on.
+
+        With ``link_token`` (the raw token from ``create_quote`` or ``rotate_link``), the
+        notification e-mail carries the customer's link; the token must be the quote's
+        current one. It is kept only in that e-mail's outbox entry, until it is sent.
+        """
+
+        def send(quote: Quote, now: datetime) -> DomainEvent:
+            if link_token is None:
+                return quote.send(now=now, actor=actor)
+            import hmac
+
+            if not hmac.compare_digest(quote.link_token_hash, hash_link_token(link_token)):
+                raise ValidationError(f"quote {quote_id}: not the quote's current link token")
+            return attrs.evolve(quote.send(now=now, actor=actor), link_token=link_token)
+
+        return self._quote_command(quote_id, send)
 
     def _win(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from quote2order.errors import ValidationError
 from quote2order.events import (
     DomainEvent,
     OrderCompleted,
@@ -45,11 +46,19 @@ class NotificationRecorder:
     """
 
     def __init__(
-        self, settings: SettingsProvider, sellers: SellerDirectory, ids: IdGenerator
+        self,
+        settings: SettingsProvider,
+        sellers: SellerDirectory,
+        ids: IdGenerator,
+        *,
+        link_url: str | None = None,
     ) -> None:
+        if link_url is not None and "{token}" not in link_url:
+            raise ValidationError("link_url must contain {token}")
         self._settings = settings
         self._sellers = sellers
         self._ids = ids
+        self._link_url = link_url
 
     def __call__(self, uow: UnitOfWork, event: DomainEvent) -> None:
         if isinstance(event, QuoteSent):
@@ -63,12 +72,15 @@ class NotificationRecorder:
 
     def _quote_sent(self, uow: UnitOfWork, event: QuoteSent) -> None:
         quote = uow.quotes.get(event.aggregate_id)
-        # Version 1 reaches the customer as the link itself; later versions are news.
-        channels = (
-            self._settings.settings_for(quote.reseller_id).channels(Notification.QUOTE_VERSION)
-            if event.version >= 2
-            else frozenset()
+        channels = self._settings.settings_for(quote.reseller_id).channels(
+            Notification.QUOTE_VERSION
         )
+        link = ""
+        if event.link_token and self._link_url is not None:
+            link = self._link_url.format(token=event.link_token)
+        elif event.version == 1:
+            # Without the link, version 1 reaches the customer through the host's own way.
+            channels = frozenset()
         snapshot = quote_snapshot(
             quote,
             event.version,
@@ -84,6 +96,7 @@ class NotificationRecorder:
             reseller_id=quote.reseller_id,
             customer=quote.customer,
             snapshot=snapshot,
+            link=link,
         )
 
     def _order_event(
@@ -133,6 +146,7 @@ class NotificationRecorder:
         reseller_id: str,
         customer: Customer,
         snapshot: dict[str, Any],
+        link: str = "",
     ) -> None:
         now: datetime = event.occurred_at
         document = DocumentRecord(
@@ -158,7 +172,9 @@ class NotificationRecorder:
                     aggregate_id=event.aggregate_id,
                     recipient=customer.email,
                     locale=customer.locale,
-                    payload={"document_id": document.document_id, "kind": kind.value},
+                    payload={"document_id": document.document_id, "kind": kind.value}
+                    # The link (a secret) goes only into the e-mail; erased once it is sent.
+                    | ({"link": link} if link and channel is Channel.EMAIL else {}),
                     created_at=now,
                     next_attempt_at=now,
                 )

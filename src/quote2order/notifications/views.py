@@ -24,7 +24,7 @@ from quote2order.formatting import (
 from quote2order.notifications.snapshots import DocumentKind
 from quote2order.ports import DocumentRecord
 
-__all__ = ["DocumentView", "document_view", "labels"]
+__all__ = ["DocumentView", "document_view", "labels", "legal_particulars"]
 
 Gettext = Callable[[str], str]
 
@@ -96,7 +96,7 @@ def _party(party: Mapping[str, Any], _: Gettext) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
-def _footer(seller: Mapping[str, Any], _: Gettext) -> tuple[str, ...]:
+def legal_particulars(seller: Mapping[str, Any], _: Gettext) -> tuple[str, ...]:
     """The legal particulars of a business letter (section 35a GmbHG, 37a HGB, 80 AktG)."""
     lines = [" · ".join(v for v in (seller["name"], ", ".join(seller["address"])) if v)]
     legal = []
@@ -426,7 +426,7 @@ def document_view(document: DocumentRecord) -> DocumentView:
         outstanding=_quantities(delivery.get("outstanding", ()), locale),
         not_delivered=not_delivered,
         closing=snapshot.get("texts", {}).get("closing", ""),
-        footer=_footer(snapshot["seller"], _),
+        footer=legal_particulars(snapshot["seller"], _),
         logo=_logo(snapshot["seller"]),
     )
 
