@@ -92,12 +92,13 @@ class World:
         *,
         customer: Customer = CUSTOMER,
         uow_factory: object = None,
+        seller: Seller = SELLER,
     ) -> None:
         self.store = MemoryStore()
         self.clock = FixedClock()
         self.ids = CountingIds()
         self.recorder = NotificationRecorder(
-            StaticSettings(default=settings), StaticSellerDirectory(SELLER), self.ids
+            StaticSettings(default=settings), StaticSellerDirectory(seller), self.ids
         )
         self.customer = customer
         factory = uow_factory if uow_factory is not None else self.store

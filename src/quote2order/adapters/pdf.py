@@ -32,6 +32,7 @@ _DELIVERY = (8, 130, 18, 18)
 
 
 _FOOTER_LINE = 3.0  # mm per line of the legal particulars at 6.5 pt
+_LABEL_WIDTH = 62.0  # mm for a fact's label ("Proforma-Rechnungsnummer" in DejaVu Sans Bold)
 
 
 def _text(value: str) -> str:
@@ -167,7 +168,7 @@ def _heading(pdf: FPDF, view: DocumentView) -> None:
     pdf.cell(0, 9, _text(view.title), new_x="LMARGIN", new_y="NEXT")
     for label, value in view.facts:
         pdf.set_font(_FONT, style="B", size=9)
-        pdf.cell(52, _LINE, _text(label))
+        pdf.cell(_LABEL_WIDTH, _LINE, _text(label))
         pdf.set_font(_FONT, size=9)
         pdf.cell(0, _LINE, _text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -274,7 +275,7 @@ def _shipments(pdf: FPDF, view: DocumentView) -> None:
         return
     pdf.ln(3)
     _paragraph(pdf, view.shipments_heading, bold=True)
-    widths = _widths(pdf, (30, 45, 105))
+    widths = _widths(pdf, (40, 45, 95))
     pdf.set_font(_FONT, style="B", size=8)
     for column, width in zip(view.shipment_columns, widths, strict=True):
         pdf.cell(width, 6, _text(column), border="B")
@@ -323,7 +324,7 @@ def _closing_sections(pdf: FPDF, view: DocumentView) -> None:
         _room(pdf, len(view.payment) * _LINE)
         for label, value in view.payment:
             pdf.set_font(_FONT, style="B", size=9)
-            pdf.cell(52, _LINE, label)
+            pdf.cell(_LABEL_WIDTH, _LINE, label)
             pdf.set_font(_FONT, size=9)
             pdf.cell(0, _LINE, value, new_x="LMARGIN", new_y="NEXT")
         if view.payment_note:

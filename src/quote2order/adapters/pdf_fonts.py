@@ -92,6 +92,8 @@ def _install(pdf: FPDF, path: Path, family: str, style: str) -> None:
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     font.subset = SubsetMap(font)
+    # The descriptor is a PDF object that gets this document's object number: never shared.
+    font.desc = copy.copy(font.desc)
     pdf.fonts[fontkey] = font
 
 

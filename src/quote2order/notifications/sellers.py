@@ -57,6 +57,8 @@ def iban_is_valid(iban: str) -> bool:
     value = _compact(iban)
     if not _IBAN.match(value) or _IBAN_LENGTHS.get(value[:2], len(value)) != len(value):
         return False
+    if not 2 <= int(value[2:4]) <= 98:  # ISO 13616: 00, 01 and 99 are never check digits
+        return False
     digits = "".join(str(int(c, 36)) for c in value[4:] + value[:4])
     return int(digits) % 97 == 1
 

@@ -215,7 +215,7 @@ def _facts(
     number_label = {
         DocumentKind.QUOTE.value: _("Quote number"),
         DocumentKind.ORDER_CONFIRMATION.value: _("Order number"),
-        DocumentKind.DELIVERY_NOTE.value: _("Order number"),
+        DocumentKind.DELIVERY_NOTE.value: _("Delivery note number"),
         DocumentKind.PROFORMA_INVOICE.value: _("Pro forma invoice number"),
     }[kind]
     facts = [
@@ -226,7 +226,9 @@ def _facts(
         facts.append((_("Version"), str(snapshot["version"])))
         facts.append((_("Valid until"), format_date(dates["valid_until"], locale)))
         return facts
-    if kind == DocumentKind.PROFORMA_INVOICE.value:
+    if kind == DocumentKind.PROFORMA_INVOICE.value or (
+        kind == DocumentKind.DELIVERY_NOTE.value and refs["order_number"] != snapshot["number"]
+    ):
         facts.append((_("Order number"), refs["order_number"]))
     facts.append((_("Order date"), format_date(dates["ordered"], locale)))
     if kind == DocumentKind.DELIVERY_NOTE.value and dates["shipped"]:
