@@ -76,7 +76,7 @@ def test_a_thousand_messages_through_a_flaky_smtp_server_all_arrive_duplicates_o
     crash_on = {f"chaos-{n:04d}" for n in random.Random(3).sample(range(MESSAGES), 8)}
     inbox = Inbox(failure_rate=0.3, seed=11)
     with smtp_server(inbox) as (host, port):
-        notifier = CrashAfterSend(SmtpNotifier(host, port, timeout=10), crash_on)
+        notifier = CrashAfterSend(SmtpNotifier(host, port, security="none", timeout=10), crash_on)
 
         def new_dispatcher() -> Dispatcher:
             return world.dispatcher(
