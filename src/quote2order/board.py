@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from quote2order._arguments import checked
 from quote2order.errors import InvalidTransition
 from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.money import Money
@@ -255,6 +256,7 @@ def _sums(amounts: Iterable[Money]) -> tuple[Money, ...]:
     return tuple(per_currency[c] for c in sorted(per_currency))
 
 
+@checked
 class Board:
     """The sales board of one reseller over a :class:`~quote2order.service.Quote2Order`."""
 
