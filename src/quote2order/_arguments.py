@@ -24,6 +24,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import attrs
+
 from quote2order.errors import ValidationError
 
 __all__ = ["checked"]
@@ -116,18 +118,47 @@ def _compile(hint: Any) -> Check | None:
     return None
 
 
-@functools.cache
-def _checks(function: Callable[..., Any]) -> tuple[inspect.Signature, dict[str, Check]]:
-    signature = inspect.signature(function)
+@attrs.frozen
+class _Plan:
+    """How to check one function's arguments, worked out once, at its first call."""
+
+    positional: tuple[str, ...]  # in order, ``self`` first
+    keywords: frozenset[str]  # every name that may be given by keyword
+    required: frozenset[str]
+    any_keyword: bool  # it takes ``**kwargs``
+    checks: dict[str, Check]
+
+
+def _plan(function: Callable[..., Any]) -> _Plan:
+    parameters = inspect.signature(function).parameters.values()
     hints = typing.get_type_hints(function)
     checks = {}
-    for name in signature.parameters:
-        if name in _UNCHECKED or name not in hints:
+    for parameter in parameters:
+        if parameter.name in _UNCHECKED or parameter.name not in hints:
             continue
-        check = _compile(hints[name])
+        check = _compile(hints[parameter.name])
         if check is not None:
-            checks[name] = check
-    return signature, checks
+            checks[parameter.name] = check
+    kinds = inspect.Parameter
+    return _Plan(
+        positional=tuple(
+            p.name
+            for p in parameters
+            if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)
+        ),
+        keywords=frozenset(
+            p.name
+            for p in parameters
+            if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
+        ),
+        required=frozenset(
+            p.name
+            for p in parameters
+            if p.default is kinds.empty and p.kind not in (kinds.VAR_POSITIONAL, kinds.VAR_KEYWORD)
+        ),
+        any_keyword=any(p.kind is kinds.VAR_KEYWORD for p in parameters),
+        checks=checks,
+    )
 
 
 def _describe(value: object) -> str:
@@ -136,19 +167,27 @@ def _describe(value: object) -> str:
 
 
 def _wrap(function: Callable[..., Any], owner: str) -> Callable[..., Any]:
+    where = f"{owner}.{function.__name__}"
+    plan: _Plan | None = None
+
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        signature, checks = _checks(function)
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as exc:
-            raise ValidationError(f"{owner}.{function.__name__}: {exc}") from None
-        for name, value in bound.arguments.items():
-            check = checks.get(name)
-            if check is not None and not check(value):
-                raise ValidationError(
-                    f"{owner}.{function.__name__}: {name} cannot be {_describe(value)}"
-                )
+        nonlocal plan
+        if plan is None:
+            plan = _plan(function)
+        if len(args) > len(plan.positional):
+            raise ValidationError(f"{where}: too many positional arguments")
+        given = dict(zip(plan.positional, args, strict=False))
+        for name, value in kwargs.items():
+            if name in given or (name not in plan.keywords and not plan.any_keyword):
+                raise ValidationError(f"{where}: unexpected or repeated argument {name!r}")
+            given[name] = value
+        missing = plan.required - given.keys()
+        if missing:
+            raise ValidationError(f"{where}: missing {', '.join(sorted(missing))}")
+        for name, check in plan.checks.items():
+            if name in given and not check(given[name]):
+                raise ValidationError(f"{where}: {name} cannot be {_describe(given[name])}")
         return function(*args, **kwargs)
 
     return wrapper
