@@ -238,7 +238,7 @@ def make_app(
             arguments["shipments"] = [
                 Shipment(request.form.get("carrier", ""), request.form.get("tracking_number", ""))
             ]
-        elif action == "reject":
+        elif action in ("reject", "close_undelivered"):
             arguments["reason"] = request.form.get("reason", "")
         elif action == "add_pencil":
             action = "edit"

@@ -124,7 +124,8 @@ class CommandRunner:
                     uow.idempotency.add(
                         IdempotencyRecord(idempotency_key, command, fingerprint, result_id(result))
                     )
-                uow.events.append(events)
+                # Handlers see the events as raised; the log keeps them without secrets.
+                uow.events.append([event.without_secrets() for event in events])
                 for event in events:
                     for handler in self._handlers:
                         handler(uow, event)

@@ -23,7 +23,7 @@ from quote2order._runner import (
 )
 from quote2order.errors import InvalidTransition, QuoteNotFound, ValidationError
 from quote2order.events import DomainEvent
-from quote2order.lifecycle import ORDER_LIFECYCLE, QuoteStatus
+from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus, QuoteStatus
 from quote2order.orders import Order, Shipment
 from quote2order.ports import DocumentRecord, UnitOfWork
 from quote2order.positions import Position
@@ -154,9 +154,26 @@ class Quote2Order(PurchasingCommands):
             ),
         )
 
-    def send_quote(self, quote_id: str, *, actor: str = "reseller") -> Quote:
-        """Send the draft version to the customer; it is frozen from now on."""
-        return self._quote_command(quote_id, lambda q, now: q.send(now=now, actor=actor))
+    def send_quote(
+        self, quote_id: str, *, link_token: str | None = None, actor: str = "reseller"
+    ) -> Quote:
+        """Send the draft version to the customer; it is frozen from now on.
+
+        With ``link_token`` (the raw token from ``create_quote`` or ``rotate_link``), the
+        notification e-mail carries the customer's link; the token must be the quote's
+        current one. It is kept only in that e-mail's outbox entry, until it is sent.
+        """
+
+        def send(quote: Quote, now: datetime) -> DomainEvent:
+            if link_token is None:
+                return quote.send(now=now, actor=actor)
+            import hmac
+
+            if not hmac.compare_digest(quote.link_token_hash, hash_link_token(link_token)):
+                raise ValidationError(f"quote {quote_id}: not the quote's current link token")
+            return attrs.evolve(quote.send(now=now, actor=actor), link_token=link_token)
+
+        return self._quote_command(quote_id, send)
 
     def _win(
         self,
@@ -349,6 +366,50 @@ class Quote2Order(PurchasingCommands):
             idempotency_key,
             [attrs.asdict(s) for s in shipments],
         )
+
+    def ship_order(
+        self,
+        order_id: str,
+        shipment: Shipment,
+        *,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+    ) -> Order:
+        """Record one parcel of a partial delivery with the goods in it (see Order.ship).
+
+        The order is partly shipped until the parcel with the last outstanding goods
+        completes it; then, as on completion, its quantities still in the cart leave it.
+        """
+
+        def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
+            events: list[DomainEvent] = list(order.ship(shipment, now=now, actor=actor))
+            if order.status is OrderStatus.COMPLETED:
+                events[-1:-1] = self._release_from_cart(uow, order, now, actor)
+            return events
+
+        return self._order_command(
+            "ship_order", order_id, act, idempotency_key, attrs.asdict(shipment)
+        )
+
+    def close_undelivered(
+        self,
+        order_id: str,
+        *,
+        reason: str,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+    ) -> Order:
+        """Close the goods still outstanding of a partly shipped order as not delivered.
+
+        The order becomes complete; its pro-forma invoice bills only what was delivered
+        (plus services) and names what was not, with ``reason``.
+        """
+
+        def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
+            closed = order.close_undelivered(reason=reason, now=now, actor=actor)
+            return [*self._release_from_cart(uow, order, now, actor), closed]
+
+        return self._order_command("close_undelivered", order_id, act, idempotency_key, reason)
 
     def invoice_order(
         self, order_id: str, *, actor: str = "reseller", idempotency_key: str | None = None

@@ -30,7 +30,7 @@ def _world_with_entries(count: int) -> World:
     world = World(NotificationSettings.only(Notification.ORDER_CONFIRMATION, channels=[]))
     order = world.order()
     world.service.confirm_order(order.order_id)
-    (document,) = [d for d in world.store.documents.values() if d.kind == "order_confirmation"]
+    (document,) = [d for d in world.documents().values() if d.kind == "order_confirmation"]
     with world.store.unit_of_work() as uow:
         for number in range(count):
             uow.outbox.add(

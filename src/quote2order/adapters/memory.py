@@ -30,6 +30,7 @@ from quote2order.ports import (
     IdempotencyRecord,
     OutboxEntry,
     OutboxStatus,
+    without_link,
 )
 from quote2order.purchasing.cart import Cart
 from quote2order.purchasing.purchase_orders import PurchaseOrder
@@ -430,7 +431,13 @@ class MemoryOutboxStore:
     def mark_sent(self, entry_id: str, *, worker: str, now: datetime) -> None:
         with self._store.lock:
             attempts = self._attempts(entry_id) + 1
-            self._update(entry_id, worker, status=OutboxStatus.SENT, attempts=attempts)
+            self._update(
+                entry_id,
+                worker,
+                status=OutboxStatus.SENT,
+                attempts=attempts,
+                payload=without_link(self._store.outbox[entry_id].payload),
+            )
 
     def mark_retry(
         self, entry_id: str, *, worker: str, error: str, next_attempt_at: datetime
@@ -449,7 +456,12 @@ class MemoryOutboxStore:
         with self._store.lock:
             attempts = self._attempts(entry_id) + 1
             self._update(
-                entry_id, worker, status=OutboxStatus.FAILED, attempts=attempts, last_error=error
+                entry_id,
+                worker,
+                status=OutboxStatus.FAILED,
+                attempts=attempts,
+                last_error=error,
+                payload=without_link(self._store.outbox[entry_id].payload),
             )
 
     def list(self, status: OutboxStatus | None = None) -> list[OutboxEntry]:
