@@ -350,7 +350,7 @@ def _positions(pdf: FPDF, view: DocumentView) -> None:
     _room(pdf, 6 + _LINE * 2)
     _header_row(pdf, view, widths)
     measure = _Measure(pdf)
-    max_lines = int((pdf.h - 18 - pdf.t_margin - 7) // _LINE)
+    max_lines = int((_bottom(pdf) - pdf.t_margin - 7) // _LINE)
     for row in view.rows:
         cells = _row_lines(pdf, row, widths, max_lines, measure)
         height = max(len(lines) for lines in cells) * _LINE + 1
