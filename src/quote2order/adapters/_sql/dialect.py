@@ -6,7 +6,7 @@ import abc
 import importlib.resources
 import re
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from quote2order.errors import StorageError
@@ -68,6 +68,8 @@ class Dialect(abc.ABC):
     json_param: str = "?"
     #: appended to the outbox claim's inner SELECT (``FOR UPDATE SKIP LOCKED``)
     claim_lock: str = ""
+    #: an SQL literal that sorts before every timestamp (the outbox's "due at once")
+    earliest: str = "''"
     #: the exception classes of the driver, translated by :meth:`translate`
     driver_errors: tuple[type[Exception], ...]
     #: the exception class of unique-constraint violations
@@ -110,6 +112,14 @@ class Dialect(abc.ABC):
 
     def parse_timestamp(self, value: Any) -> datetime | None:
         """A comparable timestamp column's value as a datetime."""
+        return value  # type: ignore[no-any-return]
+
+    def day(self, value: date) -> Any:
+        """A date as a parameter for a comparable column."""
+        return value
+
+    def parse_date(self, value: Any) -> date:
+        """A date column's value as a date."""
         return value  # type: ignore[no-any-return]
 
     def usable(self, conn: Connection) -> bool:

@@ -1,0 +1,421 @@
+"""The read side at volume: board, lists, card, portal, expiry and outbox claim vs. history.
+
+    python benchmarks/bench_scale.py                 # N = 1,000 / 10,000 / 100,000
+    python benchmarks/bench_scale.py --quick         # N = 1,000 / 10,000, no worker run
+    python benchmarks/bench_scale.py --sizes 1000 --stores sqlite
+    python benchmarks/bench_scale.py --workers-only  # dispatcher with 1/2/4 processes
+    python benchmarks/bench_scale.py --postgres "host=127.0.0.1 dbname=test user=postgres"
+
+For each store (a SQLite file; a PostgreSQL schema) and each N, one reseller gets N quotes
+(10 positions each, 40 % won; see ``_seed.py``) and ten other resellers as many again
+between them. Then, each timed ``--repeat`` times (median and worst, ms):
+
+* board: ``Board(service, reseller_id=...).view()``: counts, sums, first 25 cards per column
+* board, one customer / board, text: the same, filtered to one customer / a text search
+* list page: the second page (50) of the reseller's sent quotes, by cursor
+* card: ``Board.card`` of a quote; portal: ``Portal.view`` of a link (token to page)
+* expiry: ``expire_quotes(reseller_id=...)`` with 1 % of the quotes due (run once)
+* board memory: peak Python allocation during one board view (tracemalloc)
+* bytes/quote: the database's size (tables and indexes) over all quotes of all resellers
+
+The baseline is the board as the library built it before the read side: load every quote
+and order of the reseller and project them (``build_board``); measured in the same run up
+to ``--baseline-max`` quotes. The outbox claim is measured with 0 and with 100,000 sent
+entries plus 100,000 waiting for a retry. Targets: board <= 50 ms at 100,000 quotes and
+growth <= 1.5x per 10x; list page, card, portal <= 10 ms; peak memory independent of N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from _seed import NOW, POSITIONS, seed
+
+from quote2order import Customer, Quote2Order, QuoteStatus
+from quote2order.adapters.sqlite import SqliteStore
+from quote2order.board import Board, build_board
+from quote2order.portal import Portal
+from quote2order.ports import OutboxEntry, OutboxStatus
+from quote2order.testing import FixedClock
+
+PG_DEFAULT = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+MAIN = "reseller-main"
+OTHERS = 10
+
+
+def timed(action: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and worst of ``repeat`` runs, in ms (after one warm-up run)."""
+    action()
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        runs.append((time.perf_counter() - start) * 1000)
+    return statistics.median(runs), max(runs)
+
+
+def peak_kib(action: Callable[[], object]) -> float:
+    """Peak Python allocation while ``action`` runs, in KiB."""
+    gc.collect()
+    tracemalloc.start()
+    action()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1024
+
+
+class Target:
+    """A fresh database of one kind: a SQLite file or a PostgreSQL schema."""
+
+    def __init__(self, kind: str, conninfo: str, folder: Path) -> None:
+        self.kind = kind
+        self.conninfo = conninfo
+        self.folder = folder
+        self.store: Any = None
+
+    def open(self) -> Any:
+        if self.kind == "sqlite":
+            path = self.folder / f"scale-{uuid.uuid4().hex[:8]}.db"
+            self.store = SqliteStore(path)
+            self.path = path
+        else:
+            from quote2order.adapters.postgres import PostgresStore
+
+            self.store = PostgresStore(self.conninfo, f"q2o_bench_{uuid.uuid4().hex[:10]}")
+        return self.store
+
+    def settle(self) -> None:
+        """What a running database does by itself: statistics, and (PostgreSQL) a vacuum."""
+        with self.store._connection() as conn:
+            if self.kind == "sqlite":
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)", ())
+                conn.execute("ANALYZE", ())
+            else:
+                conn.execute("VACUUM ANALYZE", ())
+
+    def bytes_per_quote(self, quotes: int) -> dict[str, float]:
+        """Bytes per quote of the quotes and orders tables and their indexes."""
+        with self.store._connection() as conn:
+            if self.kind == "sqlite":
+                rows = conn.execute(
+                    "SELECT coalesce(i.tbl_name, s.name), s.name = coalesce(i.tbl_name, s.name), "
+                    "sum(s.pgsize) FROM dbstat s LEFT JOIN sqlite_master i "
+                    "ON i.name = s.name AND i.type = 'index' GROUP BY s.name",
+                    (),
+                ).fetchall()
+                body = conn.execute(
+                    "SELECT (SELECT sum(length(body)) FROM quotes) + "
+                    "(SELECT coalesce(sum(length(body)), 0) FROM orders)",
+                    (),
+                ).fetchone()[0]
+            else:
+                rows = conn.execute(
+                    "SELECT c.relname, true, pg_total_relation_size(c.oid) - "
+                    "pg_indexes_size(c.oid) FROM pg_class c WHERE c.relname IN "
+                    "('quotes', 'orders') AND c.relnamespace = current_schema()::regnamespace "
+                    "UNION ALL SELECT c.relname, false, pg_indexes_size(c.oid) FROM pg_class c "
+                    "WHERE c.relname IN ('quotes', 'orders') "
+                    "AND c.relnamespace = current_schema()::regnamespace",
+                    (),
+                ).fetchall()
+                body = conn.execute(
+                    "SELECT (SELECT sum(pg_column_size(body)) FROM quotes) + "
+                    "(SELECT coalesce(sum(pg_column_size(body)), 0) FROM orders)",
+                    (),
+                ).fetchone()[0]
+        tables = sum(size for name, is_table, size in rows if is_table and name in TABLES)
+        indexes = sum(size for name, is_table, size in rows if not is_table and name in TABLES)
+        return {
+            "total": (tables + indexes) / quotes,
+            "tables": tables / quotes,
+            "indexes": indexes / quotes,
+            "bodies": int(body) / quotes,
+        }
+
+    def close(self) -> None:
+        if self.store is None:
+            return
+        if self.kind == "postgres":
+            self.store.drop_schema()
+        self.store.close()
+        if self.kind == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.store = None
+
+
+TABLES = ("quotes", "orders")
+
+
+def measure(target: Target, n: int, repeat: int, baseline_max: int) -> dict[str, Any]:
+    """Every figure for one store and one N."""
+    store = target.open()
+    started = time.perf_counter()
+    seed(store, MAIN, n)
+    for k in range(OTHERS):
+        seed(store, f"reseller-other-{k}", n // OTHERS)
+    target.settle()
+    seeding = time.perf_counter() - started
+    clock = FixedClock(NOW)
+    service = Quote2Order(store, clock=clock)
+    board = Board(service, reseller_id=MAIN)
+    customer = f"{MAIN}-c7"
+    # one real link: a quote made through the service, with its token
+    created = service.create_quote(
+        reseller_id=MAIN,
+        customer=Customer(customer, "Kontakt 7", "einkauf7@example.com", company="Firma 7 GmbH"),
+        title="Portal",
+        positions=POSITIONS,
+        valid_until=NOW.date() + timedelta(days=30),
+    )
+    service.send_quote(created.quote.quote_id)
+    portal = Portal(service)
+    first = service.queries.quotes(MAIN, statuses=[QuoteStatus.SENT], page_size=50)
+    some_card = first.items[7].quote_id
+    result: dict[str, Any] = {"seed s": seeding}
+    result["board"] = timed(board.view, repeat)
+    result["board, one customer"] = timed(lambda: board.view(customer_id=customer), repeat)
+    result["board, text"] = timed(lambda: board.view(text="firma 7 gmbh"), repeat)
+    result["list page"] = timed(
+        lambda: service.queries.quotes(
+            MAIN, statuses=[QuoteStatus.SENT], after=first.next_cursor, page_size=50
+        ),
+        repeat,
+    )
+    result["card"] = timed(lambda: board.card(some_card), repeat)
+    result["portal"] = timed(lambda: portal.view(created.link_token), repeat)
+    result["board memory KiB"] = peak_kib(board.view)
+    if n <= baseline_max:
+        result["baseline board"] = timed(
+            lambda: build_board(
+                service.list_quotes(reseller_id=MAIN),
+                service.list_orders(reseller_id=MAIN),
+                now=clock.now(),
+            ),
+            max(1, min(repeat, 3)),
+        )
+        result["baseline memory KiB"] = peak_kib(
+            lambda: build_board(
+                service.list_quotes(reseller_id=MAIN),
+                service.list_orders(reseller_id=MAIN),
+                now=clock.now(),
+            )
+        )
+    total_quotes = n + OTHERS * (n // OTHERS) + 1
+    result["bytes/quote"] = target.bytes_per_quote(total_quotes)
+    due = len(
+        service.queries.quotes_due_for_expiry(
+            today=NOW.date(), reseller_id=MAIN, page_size=1000
+        ).items
+    )
+    start = time.perf_counter()
+    expired = service.expire_quotes(reseller_id=MAIN)
+    result["expiry"] = ((time.perf_counter() - start) * 1000, len(expired))
+    assert len(expired) >= min(due, 1000), (len(expired), due)
+    target.close()
+    return result
+
+
+# -- the outbox ------------------------------------------------------------------------------
+
+
+def _entry(i: int, **changes: Any) -> OutboxEntry:
+    values: dict[str, Any] = {
+        "entry_id": f"entry-{i:07d}-{uuid.uuid4().hex[:6]}",
+        "reseller_id": MAIN,
+        "notification": "quote_sent",
+        "channel": "portal",
+        "aggregate_kind": "quote",
+        "aggregate_id": f"q-{i}",
+        "recipient": "einkauf@example.com",
+        "locale": "de_DE",
+        "payload": {"document_id": f"doc-{i}"},
+        "created_at": NOW,
+    }
+    values.update(changes)
+    return OutboxEntry(**values)
+
+
+def add_entries(store: Any, count: int, batch: int = 5000, **changes: Any) -> None:
+    done = 0
+    while done < count:
+        with store.unit_of_work() as uow:
+            for i in range(done, min(count, done + batch)):
+                uow.outbox.add(_entry(i, **changes))
+            uow.commit()
+        done = min(count, done + batch)
+
+
+def measure_claim(target: Target, repeat: int, waiting: int) -> dict[str, tuple[float, float]]:
+    """Claim of 10 due entries with 0, then with ``waiting`` sent + ``waiting`` retrying."""
+    store = target.open()
+    outbox = store.outbox_store
+    result = {}
+
+    def claim() -> None:
+        claimed = outbox.claim(worker="w", now=NOW, lease=timedelta(minutes=5), limit=10)
+        assert len(claimed) == 10
+
+    add_entries(store, 10 * (repeat + 1))
+    target.settle()
+    result["claim, empty table"] = timed(claim, repeat)
+    add_entries(store, waiting, status=OutboxStatus.SENT)
+    add_entries(store, waiting, next_attempt_at=NOW + timedelta(hours=1), attempts=1)
+    add_entries(store, 10 * (repeat + 1))
+    target.settle()
+    result[f"claim, {waiting:,} sent + {waiting:,} waiting"] = timed(claim, repeat)
+    target.close()
+    return result
+
+
+def _worker(conninfo: str, schema: str, stop_at: float) -> int:
+    from quote2order.adapters.postgres import PostgresStore
+    from quote2order.notifications import Dispatcher, UnitOfWorkDocuments
+    from quote2order.testing import RecordingNotifier
+
+    store = PostgresStore(conninfo, schema, migrate=False)
+    dispatcher = Dispatcher(
+        store.outbox_store,
+        UnitOfWorkDocuments(store),
+        RecordingNotifier(),
+        clock=FixedClock(NOW),
+        batch_size=20,
+    )
+    report = dispatcher.run_until_empty()
+    store.close()
+    return report.sent
+
+
+def measure_workers(conninfo: str, entries: int) -> list[tuple[int, float, int]]:
+    """Messages/s of 1, 2 and 4 dispatcher processes over ``entries`` pending entries."""
+    from quote2order.adapters.postgres import PostgresStore
+
+    rows = []
+    for workers in (1, 2, 4):
+        schema = f"q2o_bench_{uuid.uuid4().hex[:10]}"
+        store = PostgresStore(conninfo, schema)
+        add_entries(store, entries)
+        with store._connection() as conn:
+            conn.execute("VACUUM ANALYZE outbox", ())
+        ctx = get_context("spawn")
+        with ctx.Pool(workers) as pool:
+            start = time.perf_counter()
+            sent = pool.starmap(_worker, [(conninfo, schema, 0.0)] * workers)
+            elapsed = time.perf_counter() - start
+        assert sum(sent) == entries, (sum(sent), entries)
+        rows.append((workers, entries / elapsed, sum(sent)))
+        store.drop_schema()
+        store.close()
+    return rows
+
+
+# -- printing --------------------------------------------------------------------------------
+
+ROWS = [
+    "board",
+    "board, one customer",
+    "board, text",
+    "list page",
+    "card",
+    "portal",
+    "baseline board",
+]
+
+
+def print_table(kind: str, results: dict[int, dict[str, Any]]) -> None:
+    sizes = sorted(results)
+    print(f"\n## {kind}: median ms (worst of the runs)\n")
+    print("| | " + " | ".join(f"{n:,} quotes" for n in sizes) + " | growth per 10x |")
+    print("|---|" + "---|" * (len(sizes) + 1))
+    for name in ROWS:
+        cells, medians = [], []
+        for n in sizes:
+            figure = results[n].get(name)
+            if figure is None:
+                cells.append("-")
+                continue
+            cells.append(f"{figure[0]:.2f} ({figure[1]:.2f})")
+            medians.append((n, figure[0]))
+        growth = [b / a for (_, a), (_, b) in itertools.pairwise(medians)]
+        cells.append(", ".join(f"{g:.2f}x" for g in growth) or "-")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    cells = []
+    for n in sizes:
+        ms, count = results[n]["expiry"]
+        cells.append(f"{ms:.0f} ms for {count} due ({ms / max(count, 1):.2f} ms each)")
+    print("| expiry, 1 % due | " + " | ".join(cells) + " | |")
+    for name in ("board memory KiB", "baseline memory KiB"):
+        cells = [f"{results[n][name]:,.0f}" if name in results[n] else "-" for n in sizes]
+        print(f"| {name} | " + " | ".join(cells) + " | |")
+    for part in ("total", "tables", "bodies", "indexes"):
+        cells = [f"{results[n]['bytes/quote'][part]:,.0f}" for n in sizes]
+        print(f"| bytes/quote, {part} | " + " | ".join(cells) + " | |")
+    cells = [f"{results[n]['seed s']:.0f}" for n in sizes]
+    print("| seeding s (all resellers) | " + " | ".join(cells) + " | |")
+    for n in sizes:
+        if "baseline board" in results[n]:
+            ratio = results[n]["baseline board"][0] / results[n]["board"][0]
+            print(f"\nboard at {n:,}: {ratio:,.0f}x faster than the baseline (same run)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="N = 1,000 and 10,000 only")
+    parser.add_argument("--sizes", type=int, nargs="*", default=None)
+    parser.add_argument("--stores", nargs="*", default=["sqlite", "postgres"])
+    parser.add_argument("--postgres", default=os.environ.get("Q2O_TEST_POSTGRES", PG_DEFAULT))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--baseline-max", type=int, default=10_000)
+    parser.add_argument("--waiting", type=int, default=100_000)
+    parser.add_argument("--workers-only", action="store_true")
+    parser.add_argument("--worker-entries", type=int, default=10_000)
+    args = parser.parse_args()
+    sizes = args.sizes or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
+    waiting = 10_000 if args.quick else args.waiting
+    stores = list(args.stores)
+    if "postgres" in stores:
+        try:
+            import psycopg
+
+            psycopg.connect(args.postgres, connect_timeout=3).close()
+        except Exception as exc:  # no driver or no server: say so and go on without it
+            print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
+            stores.remove("postgres")
+    if not args.workers_only:
+        with tempfile.TemporaryDirectory() as folder:
+            for kind in stores:
+                results = {}
+                for n in sizes:
+                    target = Target(kind, args.postgres, Path(folder))
+                    results[n] = measure(target, n, args.repeat, args.baseline_max)
+                    print(f"{kind} {n:,}: done", file=sys.stderr, flush=True)
+                print_table(kind, results)
+                claim = measure_claim(
+                    Target(kind, args.postgres, Path(folder)), args.repeat, waiting
+                )
+                for name, (median, worst) in claim.items():
+                    print(f"| {kind} outbox {name} | {median:.2f} ms (worst {worst:.2f}) |")
+    if "postgres" in stores and not args.quick:
+        print("\n## dispatcher processes on PostgreSQL (portal entries: claim + mark sent)\n")
+        print("| processes | messages/s |")
+        print("|---|---|")
+        for workers, rate, _ in measure_workers(args.postgres, args.worker_entries):
+            print(f"| {workers} | {rate:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
