@@ -39,13 +39,26 @@ import tracemalloc
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from _seed import NOW, POSITIONS, seed
 
-from quote2order import Customer, Quote2Order, QuoteStatus
+from quote2order import (
+    CatalogProduct,
+    Customer,
+    Money,
+    Position,
+    PositionKind,
+    Quote2Order,
+    QuoteStatus,
+    StaticOfferSource,
+    SupplierOffer,
+    SupplierTerms,
+    VatRate,
+)
 from quote2order.adapters.sqlite import SqliteStore
 from quote2order.board import Board, build_board
 from quote2order.portal import Portal
@@ -57,15 +70,18 @@ MAIN = "reseller-main"
 OTHERS = 10
 
 
-def timed(action: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median and worst of ``repeat`` runs, in ms (after one warm-up run)."""
+def timed(action: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median and worst wall time of ``repeat`` runs, and the median CPU time of this
+    process, in ms (after one warm-up run). On a busy machine the CPU time shows the
+    work done here (all of it on SQLite, the client's part on PostgreSQL)."""
     action()
-    runs = []
+    runs, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         action()
         runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs), max(runs)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return statistics.median(runs), max(runs), statistics.median(cpu)
 
 
 def peak_kib(action: Callable[[], object]) -> float:
@@ -99,11 +115,12 @@ class Target:
         return self.store
 
     def settle(self) -> None:
-        """What a running database does by itself: statistics, and (PostgreSQL) a vacuum."""
+        """What a running database does by itself: a WAL checkpoint on SQLite (no
+        ANALYZE: an application's SQLite file rarely has statistics); on PostgreSQL the
+        statistics and visibility map that autovacuum keeps after a bulk load."""
         with self.store._connection() as conn:
             if self.kind == "sqlite":
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)", ())
-                conn.execute("ANALYZE", ())
             else:
                 conn.execute("VACUUM ANALYZE", ())
 
@@ -137,6 +154,18 @@ class Target:
                     "(SELECT coalesce(sum(pg_column_size(body)), 0) FROM orders)",
                     (),
                 ).fetchone()[0]
+            size_of = "length" if self.kind == "sqlite" else "pg_column_size"
+            read = sum(
+                int(
+                    conn.execute(
+                        "SELECT coalesce(sum("
+                        + " + ".join(f"coalesce({size_of}({c}), 0)" for c in columns)
+                        + f"), 0) FROM {table}",
+                        (),
+                    ).fetchone()[0]
+                )
+                for table, columns in READ_COLUMNS.items()
+            )
         tables = sum(size for name, is_table, size in rows if is_table and name in TABLES)
         indexes = sum(size for name, is_table, size in rows if not is_table and name in TABLES)
         return {
@@ -144,6 +173,7 @@ class Target:
             "tables": tables / quotes,
             "indexes": indexes / quotes,
             "bodies": int(body) / quotes,
+            "read columns": read / quotes,
         }
 
     def close(self) -> None:
@@ -159,6 +189,18 @@ class Target:
 
 
 TABLES = ("quotes", "orders")
+# The read rows of migration 0005: stored twice, once in the body and once beside it.
+READ_COLUMNS = {
+    "quotes": (
+        "number customer_name title version currency net gross valid_until order_id "
+        "created_at activity_at search board_column card_state card_order_number card_title "
+        "card_version card_net card_net_minor"
+    ).split(),
+    "orders": (
+        "order_number quote_number customer_name title currency net gross created_at "
+        "activity_at search"
+    ).split(),
+}
 
 
 def measure(target: Target, n: int, repeat: int, baseline_max: int) -> dict[str, Any]:
@@ -230,6 +272,70 @@ def measure(target: Target, n: int, repeat: int, baseline_max: int) -> dict[str,
     return result
 
 
+# -- purchasing ------------------------------------------------------------------------------
+
+
+def _confirmed_order(service: Quote2Order, n: int, products: range) -> str:
+    positions = [
+        Position(
+            f"p{i}",
+            PositionKind.CATALOG,
+            f"Product {p}",
+            Decimal(1 + p % 3),
+            Money("100.00", "EUR"),
+            VatRate("19"),
+            product=CatalogProduct(f"P{p}", f"MPN-{p}", f"Product {p}"),
+        )
+        for i, p in enumerate(products)
+    ]
+    created = service.create_quote(
+        reseller_id=MAIN,
+        customer=Customer(f"c{n}", f"Kunde {n}", "einkauf@example.com"),
+        title="Cart",
+        positions=positions,
+        valid_until=NOW.date() + timedelta(days=30),
+    )
+    service.send_quote(created.quote.quote_id)
+    order = service.mark_quote_won(created.quote.quote_id)
+    return service.confirm_order(order.order_id).order_id
+
+
+def measure_purchasing(
+    target: Target, lines: int, repeat: int
+) -> dict[str, tuple[float, float, float]]:
+    """A cart of ``lines`` lines: add one more order (20 lines), check out 10 lines."""
+    store = target.open()
+    service = Quote2Order(store, clock=FixedClock(NOW))
+    per_order = 20
+    for n in range(lines // per_order):
+        service.add_to_cart(_confirmed_order(service, n, range(n * per_order, (n + 1) * per_order)))
+    source = StaticOfferSource(
+        [
+            SupplierOffer(s, f"P{p}", Money("80.00", "EUR"), 1000)
+            for p in range(lines + per_order * (repeat + 1))
+            for s in ("alpha", "beta")
+        ],
+        [SupplierTerms(s, Money("9.90", "EUR"), Money("0.00", "EUR")) for s in ("alpha", "beta")],
+    )
+    extra = iter(
+        _confirmed_order(
+            service, 10_000 + k, range(lines + k * per_order, lines + (k + 1) * per_order)
+        )
+        for k in range(repeat + 1)
+    )
+    prepared = [next(extra) for _ in range(repeat + 1)]
+    todo = iter(prepared)
+    result = {"add one order to the cart": timed(lambda: service.add_to_cart(next(todo)), repeat)}
+
+    def check_out_ten() -> None:
+        cart = service.get_cart(MAIN)
+        service.checkout(MAIN, source, line_ids=[line.line_id for line in cart.lines[:10]])
+
+    result["check out 10 lines"] = timed(check_out_ten, repeat)
+    target.close()
+    return result
+
+
 # -- the outbox ------------------------------------------------------------------------------
 
 
@@ -260,7 +366,9 @@ def add_entries(store: Any, count: int, batch: int = 5000, **changes: Any) -> No
         done = min(count, done + batch)
 
 
-def measure_claim(target: Target, repeat: int, waiting: int) -> dict[str, tuple[float, float]]:
+def measure_claim(
+    target: Target, repeat: int, waiting: int
+) -> dict[str, tuple[float, float, float]]:
     """Claim of 10 due entries with 0, then with ``waiting`` sent + ``waiting`` retrying."""
     store = target.open()
     outbox = store.outbox_store
@@ -282,7 +390,7 @@ def measure_claim(target: Target, repeat: int, waiting: int) -> dict[str, tuple[
     return result
 
 
-def _worker(conninfo: str, schema: str, stop_at: float) -> int:
+def _worker(conninfo: str, schema: str) -> int:
     from quote2order.adapters.postgres import PostgresStore
     from quote2order.notifications import Dispatcher, UnitOfWorkDocuments
     from quote2order.testing import RecordingNotifier
@@ -314,7 +422,7 @@ def measure_workers(conninfo: str, entries: int) -> list[tuple[int, float, int]]
         ctx = get_context("spawn")
         with ctx.Pool(workers) as pool:
             start = time.perf_counter()
-            sent = pool.starmap(_worker, [(conninfo, schema, 0.0)] * workers)
+            sent = pool.starmap(_worker, [(conninfo, schema)] * workers)
             elapsed = time.perf_counter() - start
         assert sum(sent) == entries, (sum(sent), entries)
         rows.append((workers, entries / elapsed, sum(sent)))
@@ -338,7 +446,9 @@ ROWS = [
 
 def print_table(kind: str, results: dict[int, dict[str, Any]]) -> None:
     sizes = sorted(results)
-    print(f"\n## {kind}: median ms (worst of the runs)\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nmachine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min)")
+    print(f"\n## {kind}: median ms (worst of the runs; median CPU ms of this process)\n")
     print("| | " + " | ".join(f"{n:,} quotes" for n in sizes) + " | growth per 10x |")
     print("|---|" + "---|" * (len(sizes) + 1))
     for name in ROWS:
@@ -348,7 +458,7 @@ def print_table(kind: str, results: dict[int, dict[str, Any]]) -> None:
             if figure is None:
                 cells.append("-")
                 continue
-            cells.append(f"{figure[0]:.2f} ({figure[1]:.2f})")
+            cells.append(f"{figure[0]:.2f} ({figure[1]:.2f}; cpu {figure[2]:.2f})")
             medians.append((n, figure[0]))
         growth = [b / a for (_, a), (_, b) in itertools.pairwise(medians)]
         cells.append(", ".join(f"{g:.2f}x" for g in growth) or "-")
@@ -361,7 +471,7 @@ def print_table(kind: str, results: dict[int, dict[str, Any]]) -> None:
     for name in ("board memory KiB", "baseline memory KiB"):
         cells = [f"{results[n][name]:,.0f}" if name in results[n] else "-" for n in sizes]
         print(f"| {name} | " + " | ".join(cells) + " | |")
-    for part in ("total", "tables", "bodies", "indexes"):
+    for part in ("total", "tables", "bodies", "read columns", "indexes"):
         cells = [f"{results[n]['bytes/quote'][part]:,.0f}" for n in sizes]
         print(f"| bytes/quote, {part} | " + " | ".join(cells) + " | |")
     cells = [f"{results[n]['seed s']:.0f}" for n in sizes]
@@ -381,6 +491,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--baseline-max", type=int, default=10_000)
     parser.add_argument("--waiting", type=int, default=100_000)
+    parser.add_argument("--cart-lines", type=int, default=1000)
     parser.add_argument("--workers-only", action="store_true")
     parser.add_argument("--worker-entries", type=int, default=10_000)
     args = parser.parse_args()
@@ -407,8 +518,11 @@ def main() -> None:
                 claim = measure_claim(
                     Target(kind, args.postgres, Path(folder)), args.repeat, waiting
                 )
-                for name, (median, worst) in claim.items():
-                    print(f"| {kind} outbox {name} | {median:.2f} ms (worst {worst:.2f}) |")
+                for name, (median, worst, cpu) in claim.items():
+                    print(
+                        f"| {kind} outbox {name} | {median:.2f} ms "
+                        f"(worst {worst:.2f}; cpu {cpu:.2f}) |"
+                    )
     if "postgres" in stores and not args.quick:
         print("\n## dispatcher processes on PostgreSQL (portal entries: claim + mark sent)\n")
         print("| processes | messages/s |")

@@ -30,6 +30,9 @@ SqliteOutboxStore = SqlOutboxStore
 
 class _SqliteDialect(Dialect):
     migrations_folder = "sqlite"
+    # Without ANALYZE statistics SQLite would pick (status, seq) and read every pending
+    # entry, those waiting for a retry too.
+    claim_index = "INDEXED BY outbox_due"
     driver_errors = (sqlite3.Error,)
     integrity_error = sqlite3.IntegrityError
 

@@ -68,6 +68,8 @@ class Dialect(abc.ABC):
     json_param: str = "?"
     #: appended to the outbox claim's inner SELECT (``FOR UPDATE SKIP LOCKED``)
     claim_lock: str = ""
+    #: after ``FROM outbox`` in the claim: names its index where the planner might not
+    claim_index: str = ""
     #: an SQL literal that sorts before every timestamp (the outbox's "due at once")
     earliest: str = "''"
     #: the exception classes of the driver, translated by :meth:`translate`

@@ -51,7 +51,7 @@ class SqlOutboxStore:
         # whole predicate, so entries waiting for a retry are never read.
         sql = self._store._p(
             "UPDATE outbox SET claimed_by = ?, claimed_until = ?, due_at = ? WHERE seq IN ("
-            "SELECT seq FROM outbox WHERE status = 'pending' AND due_at <= ? "
+            f"SELECT seq FROM outbox {d.claim_index} WHERE status = 'pending' AND due_at <= ? "
             f"ORDER BY due_at, seq LIMIT ? {d.claim_lock}) RETURNING {_OUTBOX_COLUMNS}"
         )
         until = d.timestamp(now + lease)

@@ -514,6 +514,7 @@ class SqlUnitOfWork:
             if is_new:
                 self._insert_quote(conn, quote, body, quote_rows[quote.quote_id])
             else:
+                # The token hash column follows the body: a rotated link resolves at once.
                 self._update(
                     conn,
                     "quote",
@@ -521,7 +522,7 @@ class SqlUnitOfWork:
                     quote.revision,
                     body,
                     quote.status.value,
-                    quote_rows[quote.quote_id],
+                    {**quote_rows[quote.quote_id], "token_hash": quote.link_token_hash},
                 )
         for order, is_new, body in orders:
             columns, card = order_rows[order.order_id]
@@ -685,6 +686,7 @@ class SqlUnitOfWork:
         status: str,
         columns: dict[str, Any],
     ) -> None:
+        """Update a row under its optimistic lock; ``columns``: more indexed columns to set."""
         table, id_column = _TABLES[kind]
         columns = dict(columns)
         activity = columns.pop("activity_at", None)

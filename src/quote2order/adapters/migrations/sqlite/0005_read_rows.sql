@@ -42,6 +42,8 @@ CREATE INDEX quotes_board ON quotes (reseller_id, board_column, activity_at, quo
 CREATE INDEX quotes_board_sums ON quotes (reseller_id, board_column, currency, card_net_minor);
 CREATE INDEX quotes_board_customer
     ON quotes (reseller_id, customer_id, board_column, activity_at, quote_id);
+CREATE INDEX quotes_board_customer_sums
+    ON quotes (reseller_id, customer_id, board_column, currency, card_net_minor);
 CREATE INDEX quotes_created ON quotes (reseller_id, created_at);
 -- lists, by number, expiry
 CREATE INDEX quotes_activity ON quotes (reseller_id, activity_at, quote_id);
