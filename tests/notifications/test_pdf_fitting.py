@@ -37,7 +37,7 @@ def _trimmed_one_by_one(text: str, room: float, width: Any) -> str:
 
 
 def _proforma_pdf(world: World) -> bytes:
-    (document,) = [d for d in world.store.documents.values() if d.kind == "proforma_invoice"]
+    (document,) = [d for d in world.documents().values() if d.kind == "proforma_invoice"]
     return PdfRenderer().render(document).content
 
 
