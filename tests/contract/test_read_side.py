@@ -319,17 +319,52 @@ def _recorded(store: Any) -> Iterator[list[str]]:
 
 
 @pytest.mark.parametrize("page_size", [1, 3])
+@pytest.mark.parametrize("filters", [{}, {"customer_id": "cust-a"}])
 def test_a_board_view_reads_no_body_and_at_most_a_page_per_column(
-    durable_reopen: Any, page_size: int
+    durable_reopen: Any, page_size: int, filters: dict[str, str]
 ) -> None:
     store = durable_reopen()
     app = _story(store)
     with _recorded(store) as statements:
-        view = Board(app, reseller_id="reseller-1", page_size=page_size).view(customer_id="cust-a")
+        view = Board(app, reseller_id="reseller-1", page_size=page_size).view(**filters)
     assert statements  # the view did run on this store
     assert not [s for s in statements if "body" in s.lower()]
     non_empty = [c for c in view.columns if c.count]
-    assert len(statements) == 1 + len(non_empty)  # one GROUP BY, one page per column
+    # the counts and sums (kept totals, or one GROUP BY when filtered), one page per column
+    assert len(statements) == 1 + len(non_empty)
+    assert ("board_totals" in statements[0]) is not bool(filters)
     assert all("reseller_id = " in s for s in statements)
     assert all(" LIMIT " in s for s in statements[1:])
     assert all(len(c.cards) == min(c.count, page_size) for c in view.columns)
+
+
+def test_sums_beyond_the_integer_column_are_still_exact(store: Any) -> None:
+    """A card whose net exceeds the minor-unit column is summed from its exact text."""
+    from decimal import Decimal
+
+    from quote2order import Money, Position, PositionKind, VatRate
+
+    app = Quote2Order(store, clock=FixedClock(), ids=CountingIds())
+    huge = Position(
+        "p1",
+        PositionKind.FREE_TEXT,
+        "Rechenzentrum",
+        Decimal(3),
+        Money("123456789012345.67", "EUR"),
+        VatRate("19"),
+    )
+    for position in (huge, make_positions(1)[0]):
+        created = app.create_quote(
+            reseller_id="reseller-1",
+            customer=CUSTOMERS[0],
+            title="Groß",
+            positions=[position],
+            valid_until=date(2026, 12, 31),
+        )
+        app.send_quote(created.quote.quote_id)
+    for filters in ({}, {"customer_id": "cust-a"}):
+        sent = app.queries.board("reseller-1", filter=ReadFilter(**filters)).columns[1]
+        assert sent.column is Column.SENT
+        totals = sorted(c.total.amount for c in sent.cards.items)
+        assert totals[1] == Decimal("370370367037037.01")  # beyond the integer column
+        assert sent.totals == (Money(sum(totals), "EUR"),)

@@ -2,8 +2,10 @@
 
 Every statement names the reseller (but the expiry job's question across resellers),
 reads only the read columns (never a body), is served by an index of migration 0005, and
-returns at most one page: counts and sums per board column come from one ``GROUP BY``,
-pages from a keyset ``(activity_at, id) < (?, ?)`` instead of an offset.
+returns at most one page. Counts and sums per board column come from ``board_totals``
+(kept by triggers on ``quotes``, so an unfiltered board costs the same at any history),
+or from one ``GROUP BY`` over a filtered board's rows; pages from a keyset
+``(activity_at, id) < (?, ?)`` instead of an offset.
 """
 
 from __future__ import annotations
@@ -188,15 +190,23 @@ class SqlQueries:
         where, params = self._where(reseller_id, filter)
         counts: dict[str, int] = {}
         sums: dict[tuple[str, str], Money] = {}
-        unsummed = False  # rows whose net is too large for SQL's integer sum
-        for column, currency, count, total, summed in self._rows(
-            "SELECT board_column, currency, count(*), sum(card_net_minor), "
-            f"count(card_net_minor) FROM quotes WHERE {where} GROUP BY board_column, currency",
-            params,
-        ):
-            counts[column] = counts.get(column, 0) + count
+        unsummed = False  # cards whose net is too large for SQL's integer sum
+        if filter == NO_FILTER:
+            # The whole board: the totals its triggers keep (a few rows, any history).
+            sql = (
+                "SELECT board_column, currency, cards, net_minor, unsummed FROM board_totals "
+                "WHERE reseller_id = ? AND cards > 0"
+            )
+        else:
+            sql = (
+                "SELECT board_column, currency, count(*), sum(card_net_minor), "
+                f"count(*) - count(card_net_minor) FROM quotes WHERE {where} "
+                "GROUP BY board_column, currency"
+            )
+        for column, currency, count, total, without in self._rows(sql, params):
+            counts[column] = counts.get(column, 0) + int(count)
             sums[column, currency] = from_minor(int(total or 0), currency)
-            unsummed = unsummed or summed < count
+            unsummed = unsummed or without > 0
         if unsummed:
             for column, currency, net in self._rows(
                 f"SELECT board_column, currency, card_net FROM quotes WHERE {where} "

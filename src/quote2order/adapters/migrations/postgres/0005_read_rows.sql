@@ -39,6 +39,56 @@ ALTER TABLE orders
     ADD COLUMN activity_at timestamptz NOT NULL DEFAULT '-infinity',
     ADD COLUMN search text NOT NULL DEFAULT '';
 
+-- Counts and sums of each reseller's board columns, kept by a trigger in the same
+-- transaction as the quote rows, so that an unfiltered board reads a handful of rows
+-- instead of counting the reseller's history. "unsummed" counts cards whose net is
+-- beyond card_net_minor (their sums are then made from card_net).
+CREATE TABLE board_totals (
+    reseller_id text NOT NULL,
+    board_column text NOT NULL,
+    currency text NOT NULL,
+    cards bigint NOT NULL,
+    net_minor numeric NOT NULL,
+    unsummed bigint NOT NULL,
+    PRIMARY KEY (reseller_id, board_column, currency)
+);
+INSERT INTO board_totals (reseller_id, board_column, currency, cards, net_minor, unsummed)
+    SELECT reseller_id, board_column, currency, count(*), 0, count(*)
+    FROM quotes GROUP BY reseller_id, board_column, currency;
+CREATE FUNCTION quotes_board_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        -- Lock both rows in one order, so that two commits moving cards between the
+        -- same columns in opposite directions wait for each other instead of deadlocking.
+        PERFORM 1 FROM board_totals
+        WHERE (reseller_id, board_column, currency) IN (
+            (OLD.reseller_id, OLD.board_column, OLD.currency),
+            (NEW.reseller_id, NEW.board_column, NEW.currency))
+        ORDER BY reseller_id, board_column, currency FOR UPDATE;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE board_totals SET cards = cards - 1,
+            net_minor = net_minor - coalesce(OLD.card_net_minor, 0),
+            unsummed = unsummed - (OLD.card_net_minor IS NULL)::int
+        WHERE reseller_id = OLD.reseller_id AND board_column = OLD.board_column
+            AND currency = OLD.currency;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO board_totals AS t
+            (reseller_id, board_column, currency, cards, net_minor, unsummed)
+        VALUES (NEW.reseller_id, NEW.board_column, NEW.currency, 1,
+                coalesce(NEW.card_net_minor, 0), (NEW.card_net_minor IS NULL)::int)
+        ON CONFLICT (reseller_id, board_column, currency) DO UPDATE SET
+            cards = t.cards + 1, net_minor = t.net_minor + excluded.net_minor,
+            unsummed = t.unsummed + excluded.unsummed;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER quotes_board_totals
+AFTER INSERT OR DELETE OR UPDATE OF reseller_id, board_column, currency, card_net_minor
+ON quotes FOR EACH ROW EXECUTE FUNCTION quotes_board_totals();
+
 -- board: a column's page (newest activity first) and its count and sums per currency
 CREATE INDEX quotes_board ON quotes (reseller_id, board_column, activity_at, quote_id);
 CREATE INDEX quotes_board_sums ON quotes (reseller_id, board_column, currency, card_net_minor);

@@ -37,6 +37,52 @@ ALTER TABLE orders ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN activity_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN search TEXT NOT NULL DEFAULT '';
 
+-- Counts and sums of each reseller's board columns, kept by triggers in the same
+-- transaction as the quote rows, so that an unfiltered board reads a handful of rows
+-- instead of counting the reseller's history. "unsummed" counts cards whose net is
+-- beyond card_net_minor (their sums are then made from card_net).
+CREATE TABLE board_totals (
+    reseller_id TEXT NOT NULL,
+    board_column TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    cards INTEGER NOT NULL,
+    net_minor INTEGER NOT NULL,
+    unsummed INTEGER NOT NULL,
+    PRIMARY KEY (reseller_id, board_column, currency)
+);
+INSERT INTO board_totals (reseller_id, board_column, currency, cards, net_minor, unsummed)
+    SELECT reseller_id, board_column, currency, count(*), 0, count(*)
+    FROM quotes GROUP BY reseller_id, board_column, currency;
+CREATE TRIGGER quotes_board_totals_insert AFTER INSERT ON quotes BEGIN
+    INSERT INTO board_totals (reseller_id, board_column, currency, cards, net_minor, unsummed)
+    VALUES (NEW.reseller_id, NEW.board_column, NEW.currency, 1,
+            coalesce(NEW.card_net_minor, 0), NEW.card_net_minor IS NULL)
+    ON CONFLICT (reseller_id, board_column, currency) DO UPDATE SET
+        cards = cards + 1, net_minor = net_minor + excluded.net_minor,
+        unsummed = unsummed + excluded.unsummed;
+END;
+CREATE TRIGGER quotes_board_totals_update
+AFTER UPDATE OF reseller_id, board_column, currency, card_net_minor ON quotes BEGIN
+    UPDATE board_totals SET cards = cards - 1,
+        net_minor = net_minor - coalesce(OLD.card_net_minor, 0),
+        unsummed = unsummed - (OLD.card_net_minor IS NULL)
+    WHERE reseller_id = OLD.reseller_id AND board_column = OLD.board_column
+        AND currency = OLD.currency;
+    INSERT INTO board_totals (reseller_id, board_column, currency, cards, net_minor, unsummed)
+    VALUES (NEW.reseller_id, NEW.board_column, NEW.currency, 1,
+            coalesce(NEW.card_net_minor, 0), NEW.card_net_minor IS NULL)
+    ON CONFLICT (reseller_id, board_column, currency) DO UPDATE SET
+        cards = cards + 1, net_minor = net_minor + excluded.net_minor,
+        unsummed = unsummed + excluded.unsummed;
+END;
+CREATE TRIGGER quotes_board_totals_delete AFTER DELETE ON quotes BEGIN
+    UPDATE board_totals SET cards = cards - 1,
+        net_minor = net_minor - coalesce(OLD.card_net_minor, 0),
+        unsummed = unsummed - (OLD.card_net_minor IS NULL)
+    WHERE reseller_id = OLD.reseller_id AND board_column = OLD.board_column
+        AND currency = OLD.currency;
+END;
+
 -- board: a column's page (newest activity first) and its count and sums per currency
 CREATE INDEX quotes_board ON quotes (reseller_id, board_column, activity_at, quote_id);
 CREATE INDEX quotes_board_sums ON quotes (reseller_id, board_column, currency, card_net_minor);
