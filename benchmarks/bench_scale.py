@@ -4,6 +4,7 @@
     python benchmarks/bench_scale.py --quick         # N = 1,000 / 10,000, no worker run
     python benchmarks/bench_scale.py --sizes 1000 --stores sqlite
     python benchmarks/bench_scale.py --workers-only  # dispatcher with 1/2/4 processes
+    python benchmarks/bench_scale.py --cart-only     # a cart of 1,000 lines
     python benchmarks/bench_scale.py --postgres "host=127.0.0.1 dbname=test user=postgres"
 
 For each store (a SQLite file; a PostgreSQL schema) and each N, one reseller gets N quotes
@@ -21,7 +22,8 @@ between them. Then, each timed ``--repeat`` times (median and worst, ms):
 The baseline is the board as the library built it before the read side: load every quote
 and order of the reseller and project them (``build_board``); measured in the same run up
 to ``--baseline-max`` quotes. The outbox claim is measured with 0 and with 100,000 sent
-entries plus 100,000 waiting for a retry. Targets: board <= 50 ms at 100,000 quotes and
+entries plus 100,000 waiting for a retry; purchasing with a cart of ``--cart-lines`` lines
+(adding one more order, checking out 10 lines). Targets: board <= 50 ms at 100,000 quotes and
 growth <= 1.5x per 10x; list page, card, portal <= 10 ms; peak memory independent of N.
 """
 
@@ -491,8 +493,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--baseline-max", type=int, default=10_000)
     parser.add_argument("--waiting", type=int, default=100_000)
-    parser.add_argument("--cart-lines", type=int, default=1000)
+    parser.add_argument("--cart-lines", type=int, default=1000, help="0: no cart run")
     parser.add_argument("--workers-only", action="store_true")
+    parser.add_argument("--no-workers", action="store_true")
+    parser.add_argument("--cart-only", action="store_true")
     parser.add_argument("--worker-entries", type=int, default=10_000)
     args = parser.parse_args()
     sizes = args.sizes or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
@@ -506,7 +510,7 @@ def main() -> None:
         except Exception as exc:  # no driver or no server: say so and go on without it
             print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
             stores.remove("postgres")
-    if not args.workers_only:
+    if not (args.workers_only or args.cart_only):
         with tempfile.TemporaryDirectory() as folder:
             for kind in stores:
                 results = {}
@@ -523,7 +527,18 @@ def main() -> None:
                         f"| {kind} outbox {name} | {median:.2f} ms "
                         f"(worst {worst:.2f}; cpu {cpu:.2f}) |"
                     )
-    if "postgres" in stores and not args.quick:
+    if args.cart_lines and not args.workers_only:
+        with tempfile.TemporaryDirectory() as folder:
+            for kind in stores:
+                cart = measure_purchasing(
+                    Target(kind, args.postgres, Path(folder)), args.cart_lines, args.repeat
+                )
+                for name, (median, worst, cpu) in cart.items():
+                    print(
+                        f"| {kind} cart of {args.cart_lines:,} lines: {name} | "
+                        f"{median:.2f} ms (worst {worst:.2f}; cpu {cpu:.2f}) |"
+                    )
+    if "postgres" in stores and not args.quick and not args.no_workers:
         print("\n## dispatcher processes on PostgreSQL (portal entries: claim + mark sent)\n")
         print("| processes | messages/s |")
         print("|---|---|")
