@@ -40,7 +40,7 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
@@ -61,6 +61,7 @@ from quote2order import (
     SupplierTerms,
     VatRate,
 )
+from quote2order.adapters import _codec
 from quote2order.adapters.sqlite import SqliteStore
 from quote2order.board import Board, build_board
 from quote2order.portal import Portal
@@ -358,14 +359,36 @@ def _entry(i: int, **changes: Any) -> OutboxEntry:
     return OutboxEntry(**values)
 
 
-def add_entries(store: Any, count: int, batch: int = 5000, **changes: Any) -> None:
-    done = 0
-    while done < count:
-        with store.unit_of_work() as uow:
-            for i in range(done, min(count, done + batch)):
-                uow.outbox.add(_entry(i, **changes))
-            uow.commit()
-        done = min(count, done + batch)
+def add_entries(
+    store: Any, count: int, *, status: str = "pending", due: datetime | None = None
+) -> None:
+    """``count`` outbox entries made by the database itself (bulk, for the benchmark):
+    the body of one real entry with its own id each; ``due``: waiting for a retry."""
+    template = _codec.dumps(_codec.outbox_to_dict(_entry(0)), "entry")
+    tag = uuid.uuid4().hex[:8]
+    dialect = store._dialect
+    at = dialect.timestamp(due)
+    if type(store).__name__ == "PostgresStore":
+        numbers = "SELECT i FROM generate_series(1, %s) AS i"
+        entry_id = f"'{tag}-' || i"
+        json = "::jsonb"
+    else:
+        numbers = (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "SELECT i FROM n"
+        )
+        entry_id = f"'{tag}-' || i"
+        json = ""
+    p = "%s" if json else "?"
+    sql = (
+        "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
+        "claimed_by, claimed_until, due_at, body) "
+        f"SELECT {entry_id}, {p}, 0, {p}, '', NULL, NULL, COALESCE({p}, {dialect.earliest}), "
+        f"replace({p}, 'ENTRY-ID', {entry_id}){json} FROM ({numbers}) AS numbers"
+    )
+    body = template.replace(_entry(0).entry_id, "ENTRY-ID")
+    with store._connection() as conn, dialect.transaction(conn):
+        conn.execute(sql, (status, at, at, body, count))
 
 
 def measure_claim(
@@ -383,8 +406,8 @@ def measure_claim(
     add_entries(store, 10 * (repeat + 1))
     target.settle()
     result["claim, empty table"] = timed(claim, repeat)
-    add_entries(store, waiting, status=OutboxStatus.SENT)
-    add_entries(store, waiting, next_attempt_at=NOW + timedelta(hours=1), attempts=1)
+    add_entries(store, waiting, status=OutboxStatus.SENT.value)
+    add_entries(store, waiting, due=NOW + timedelta(hours=1))
     add_entries(store, 10 * (repeat + 1))
     target.settle()
     result[f"claim, {waiting:,} sent + {waiting:,} waiting"] = timed(claim, repeat)

@@ -59,12 +59,24 @@ __all__ = [
 
 
 #: An order's action menu, in menu order (the same actions as in the order list).
-ORDER_MENU: tuple[str, ...] = ("confirm", "reject", "add_to_cart", "complete", "invoice")
+ORDER_MENU: tuple[str, ...] = (
+    "confirm",
+    "reject",
+    "add_to_cart",
+    "ship",
+    "complete",
+    "close_undelivered",
+    "invoice",
+)
 #: A quote card's actions.
 QUOTE_MENU: tuple[str, ...] = ("edit", "send", "mark_won", "mark_lost", "reopen")
 
 # "add_to_cart" is not a lifecycle transition of its own: offered while the order can be procured.
-_ADD_TO_CART_STATES = frozenset({OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT})
+_ADD_TO_CART_STATES = frozenset(
+    {OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT, OrderStatus.PARTLY_SHIPPED}
+)
+# Menu actions named apart from the lifecycle's: one parcel picks ship_part or ship_rest.
+_MENU_ACTIONS = {"ship": "ship_part", "close_undelivered": "close_rest"}
 
 #: Dragging a card from one column to another performs exactly this one action.
 MOVES: Mapping[tuple[Column, Column], str] = {
@@ -147,10 +159,11 @@ def card_for(quote: Quote, order: Order | None, now: datetime) -> BoardCard:
 
 
 def _order_actions(status: OrderStatus) -> tuple[str, ...]:
-    allowed = set(ORDER_LIFECYCLE.allowed_actions(status))
+    allowed = ORDER_LIFECYCLE.allowed_actions(status)
+    actions = {a for a in ORDER_MENU if _MENU_ACTIONS.get(a, a) in allowed}
     if status in _ADD_TO_CART_STATES:
-        allowed.add("add_to_cart")
-    return tuple(a for a in ORDER_MENU if a in allowed)
+        actions.add("add_to_cart")
+    return tuple(a for a in ORDER_MENU if a in actions)
 
 
 def board_card(card: CardSummary, now: datetime) -> BoardCard:
@@ -312,7 +325,8 @@ class Board:
     def perform(self, card_id: str, action: str, **arguments: Any) -> BoardCard:
         """Run one of the card's menu actions (if legal now) and return the new card.
 
-        ``complete`` takes ``shipments``; ``reject`` an optional ``reason``;
+        ``complete`` takes ``shipments``; ``ship`` one ``shipment`` (a parcel with its
+        items); ``close_undelivered`` a ``reason``; ``reject`` an optional ``reason``;
         ``add_to_cart`` takes the optional ``positions`` selection of
         :meth:`~quote2order.service.Quote2Order.add_to_cart`.
         """
@@ -337,6 +351,8 @@ class Board:
             "confirm": service.confirm_order,
             "reject": service.reject_order,
             "complete": service.complete_order,
+            "ship": service.ship_order,
+            "close_undelivered": service.close_undelivered,
             "invoice": service.invoice_order,
             "add_to_cart": service.add_to_cart,
         }

@@ -84,6 +84,7 @@ class Column(enum.Enum):
     ORDER_OPEN = "order_open"
     CONFIRMED = "confirmed"
     IN_PROCUREMENT = "in_procurement"
+    PARTLY_SHIPPED = "partly_shipped"  # some parcels out, goods still to ship
     COMPLETED = "completed"
     INVOICED = "invoiced"
     LOST = "lost"  # lost and expired quotes (a rejected order's quote is lost)
@@ -100,6 +101,7 @@ _ORDER_COLUMNS = {
     OrderStatus.OPEN: Column.ORDER_OPEN,
     OrderStatus.CONFIRMED: Column.CONFIRMED,
     OrderStatus.IN_PROCUREMENT: Column.IN_PROCUREMENT,
+    OrderStatus.PARTLY_SHIPPED: Column.PARTLY_SHIPPED,
     OrderStatus.COMPLETED: Column.COMPLETED,
     OrderStatus.INVOICED: Column.INVOICED,
 }

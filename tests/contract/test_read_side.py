@@ -154,6 +154,7 @@ def test_the_board_equals_the_projection_of_the_aggregates(app: Quote2Order) -> 
         Column.ORDER_OPEN: 2,
         Column.CONFIRMED: 1,
         Column.IN_PROCUREMENT: 0,
+        Column.PARTLY_SHIPPED: 0,
         Column.COMPLETED: 1,
         Column.INVOICED: 1,
         Column.LOST: 1,

@@ -72,6 +72,8 @@ class Dialect(abc.ABC):
     claim_index: str = ""
     #: an SQL literal that sorts before every timestamp (the outbox's "due at once")
     earliest: str = "''"
+    #: the body of an outbox entry without its secret customer link (see ports.OutboxEntry)
+    body_without_link: str = "json_remove(body, '$.payload.link')"
     #: the exception classes of the driver, translated by :meth:`translate`
     driver_errors: tuple[type[Exception], ...]
     #: the exception class of unique-constraint violations
