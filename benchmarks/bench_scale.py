@@ -364,7 +364,8 @@ def add_entries(
 ) -> None:
     """``count`` outbox entries made by the database itself (bulk, for the benchmark):
     the body of one real entry with its own id each; ``due``: waiting for a retry."""
-    template = _codec.dumps(_codec.outbox_to_dict(_entry(0)), "entry")
+    sample = _entry(0)
+    template = _codec.dumps(_codec.outbox_to_dict(sample), "entry")
     tag = uuid.uuid4().hex[:8]
     dialect = store._dialect
     at = dialect.timestamp(due)
@@ -386,7 +387,7 @@ def add_entries(
         f"SELECT {entry_id}, {p}, 0, {p}, '', NULL, NULL, COALESCE({p}, {dialect.earliest}), "
         f"replace({p}, 'ENTRY-ID', {entry_id}){json} FROM ({numbers}) AS numbers"
     )
-    body = template.replace(_entry(0).entry_id, "ENTRY-ID")
+    body = template.replace(sample.entry_id, "ENTRY-ID")
     with store._connection() as conn, dialect.transaction(conn):
         conn.execute(sql, (status, at, at, body, count))
 
