@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from quote2order.errors import InvalidTransition, QuoteNotFound
+from quote2order.errors import InvalidTransition
 from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.money import Money
 from quote2order.orders import Order, Shipment
@@ -281,9 +281,8 @@ class Board:
 
     def card(self, card_id: str) -> BoardCard:
         """The current card of quote ``card_id`` (QuoteNotFound if there is none)."""
-        quote = self._service.get_quote(card_id)
-        if self._reseller_id is not None and quote.reseller_id != self._reseller_id:
-            raise QuoteNotFound(card_id)
+        # Another reseller's quote is not found, exactly like an unknown id.
+        quote = self._service.get_quote(card_id, reseller_id=self._reseller_id)
         order = self._service.get_order(quote.order_id) if quote.order_id else None
         return card_for(quote, order, self._service.clock.now())
 

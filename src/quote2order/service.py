@@ -21,7 +21,7 @@ from quote2order._runner import (
     hash_link_token,
     new_link_token,
 )
-from quote2order.errors import InvalidTransition, QuoteNotFound, ValidationError
+from quote2order.errors import InvalidTransition, NotFound, QuoteNotFound, ValidationError
 from quote2order.events import DomainEvent
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus, QuoteStatus
 from quote2order.orders import Order, Shipment
@@ -54,8 +54,8 @@ class Quote2Order(PurchasingCommands):
     ``unit_of_work`` is a factory of units of work (a store such as ``MemoryStore()`` or
     ``SqliteStore(path)`` is one). ``handlers`` run for every event inside the unit of work
     of the command that caused it. The ``*_number_format`` strings number quotes, orders,
-    pro-forma invoices and purchase orders from their own sequences (``{year}``,
-    ``{number}``).
+    pro-forma invoices and purchase orders from their own series per reseller (``{year}``,
+    ``{number}``; a format with ``{year}`` starts again at 1 each year).
     """
 
     # -- plumbing ------------------------------------------------------------------------
@@ -112,9 +112,6 @@ class Quote2Order(PurchasingCommands):
         def body(uow: UnitOfWork, now: datetime) -> tuple[CreatedQuote, list[DomainEvent]]:
             quote, event = Quote.create(
                 quote_id=self._ids.new_id("quote"),
-                number=self._quote_number_format.format(
-                    year=now.year, number=uow.sequences.next("quote")
-                ),
                 reseller_id=reseller_id,
                 customer=customer,
                 currency=currency,
@@ -126,6 +123,8 @@ class Quote2Order(PurchasingCommands):
                 now=now,
                 actor=actor,
             )
+            # Numbered once the input passed its checks: a refused create uses up no number.
+            quote.number = self._next_number(uow, "quote", reseller_id, now)
             uow.quotes.add(quote)
             return CreatedQuote(quote, token), [event]
 
@@ -183,14 +182,18 @@ class Quote2Order(PurchasingCommands):
         actor: str,
         idempotency_key: str | None,
         args: Any,
+        guard: Callable[[UnitOfWork], object] | None = None,
     ) -> Order:
+        def replay(uow: UnitOfWork, order_id: str) -> Order:
+            if guard is not None:
+                guard(uow)
+            return uow.orders.get(order_id)
+
         def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
             quote = load(uow)
             order_id = self._ids.new_id("order")
             won = win(quote, order_id, now)
-            number = self._order_number_format.format(
-                year=now.year, number=uow.sequences.next("order")
-            )
+            number = self._next_number(uow, "order", quote.reseller_id, now)
             order, created = Order.from_quote(
                 quote, order_id=order_id, order_number=number, now=now, actor=actor
             )
@@ -203,7 +206,7 @@ class Quote2Order(PurchasingCommands):
             body,
             idempotency_key=idempotency_key,
             args=args,
-            replay=lambda uow, result: uow.orders.get(result),
+            replay=replay,
             result_id=lambda order: order.order_id,
         )
 
@@ -227,7 +230,9 @@ class Quote2Order(PurchasingCommands):
             ),
             actor,
             idempotency_key,
-            [hash_link_token(link_token), version],
+            [_token_hash(link_token), version],
+            # A replay resolves the link again: a revoked, expired or rotated link is dead.
+            guard=lambda uow: self._by_token(uow, link_token),
         )
 
     def mark_quote_won(
@@ -419,9 +424,7 @@ class Quote2Order(PurchasingCommands):
         def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
             # Check first, so that a refused invoice does not use up a pro-forma number.
             ORDER_LIFECYCLE.check(order, "invoice")
-            number = self._proforma_number_format.format(
-                year=now.year, number=uow.sequences.next("proforma")
-            )
+            number = self._next_number(uow, "proforma", order.reseller_id, now)
             return [order.invoice(proforma_number=number, now=now, actor=actor)]
 
         return self._order_command("invoice_order", order_id, act, idempotency_key)
@@ -429,7 +432,7 @@ class Quote2Order(PurchasingCommands):
     # -- queries -------------------------------------------------------------------------
 
     def _by_token(self, uow: UnitOfWork, link_token: str) -> Quote:
-        token_hash = hash_link_token(link_token)
+        token_hash = _token_hash(link_token)
         quote = uow.quotes.get_by_token_hash(token_hash)
         import hmac
 
@@ -448,14 +451,16 @@ class Quote2Order(PurchasingCommands):
             raise QuoteNotFound("(link token)")
         return quote
 
-    def get_quote(self, quote_id: str) -> Quote:
-        """The quote with ``quote_id``."""
+    def get_quote(self, quote_id: str, *, reseller_id: str | None = None) -> Quote:
+        """The quote with ``quote_id`` (of ``reseller_id``: another's is not found)."""
         with self._uow() as uow:
+            self._check_tenant(uow, "quote", quote_id, reseller_id)
             return uow.quotes.get(quote_id)
 
-    def get_order(self, order_id: str) -> Order:
-        """The order with ``order_id``."""
+    def get_order(self, order_id: str, *, reseller_id: str | None = None) -> Order:
+        """The order with ``order_id`` (of ``reseller_id``: another's is not found)."""
         with self._uow() as uow:
+            self._check_tenant(uow, "order", order_id, reseller_id)
             return uow.orders.get(order_id)
 
     def list_quotes(self, *, reseller_id: str | None = None) -> Sequence[Quote]:
@@ -470,17 +475,45 @@ class Quote2Order(PurchasingCommands):
         with self._uow() as uow:
             return uow.orders.list(reseller_id=reseller_id, quote_id=quote_id)
 
-    def documents(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
-        """The documents of a quote or order ("quote"/"order"), oldest first."""
+    def documents(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DocumentRecord]:
+        """The documents of a quote or order ("quote"/"order"), oldest first.
+
+        With ``reseller_id``, another reseller's quote or order is not found.
+        """
         with self._uow() as uow:
+            self._check_tenant(uow, kind, aggregate_id, reseller_id)
             return uow.documents.for_aggregate(kind, aggregate_id)
 
-    def get_document(self, document_id: str) -> DocumentRecord:
-        """The document with ``document_id``, or raise NotFound."""
+    def get_document(self, document_id: str, *, reseller_id: str | None = None) -> DocumentRecord:
+        """The document with ``document_id``, or raise NotFound (also: another reseller's)."""
         with self._uow() as uow:
-            return uow.documents.get(document_id)
+            record = uow.documents.get(document_id)
+            try:
+                self._check_tenant(uow, record.aggregate_kind, record.aggregate_id, reseller_id)
+            except NotFound:
+                raise NotFound("document", document_id) from None
+            return record
 
-    def history(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
-        """What happened to a quote or order ("quote"/"order"), when and by whom."""
+    def history(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DomainEvent]:
+        """What happened to a quote, order, cart or purchase order, when and by whom.
+
+        ``kind`` is "quote", "order", "cart" or "purchase_order"; with ``reseller_id``,
+        another reseller's is not found.
+        """
         with self._uow() as uow:
+            self._check_tenant(uow, kind, aggregate_id, reseller_id)
             return uow.events.for_aggregate(kind, aggregate_id)
+
+
+def _token_hash(link_token: object) -> str:
+    """The hash of a link token; anything that is no token at all is "not found" too."""
+    if not isinstance(link_token, str):
+        raise QuoteNotFound("(link token)")
+    try:
+        return hash_link_token(link_token)
+    except UnicodeEncodeError:  # a lone surrogate: no link was ever made of it
+        raise QuoteNotFound("(link token)") from None

@@ -273,7 +273,7 @@ def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
     ]
     with pytest.raises(InvalidTransition):
         service.invoice_order(first.order_id)  # not completed yet
-    assert "proforma" not in sequence_values(store)
+    assert "proforma|2026|R-1" not in sequence_values(store)
     for order in (first, second):
         service.complete_order(order.order_id)
     assert service.invoice_order(second.order_id).proforma_number == "PF-2026-00001"
@@ -282,7 +282,11 @@ def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
         service.invoice_order(first.order_id)
     service.complete_order(third.order_id)
     assert service.invoice_order(third.order_id).proforma_number == "PF-2026-00003"
-    assert sequence_values(store) == {"quote": 3, "order": 3, "proforma": 3}
+    assert sequence_values(store) == {
+        "quote|2026|R-1": 3,
+        "order|2026|R-1": 3,
+        "proforma|2026|R-1": 3,
+    }
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ SQL adapters make; so code that works here behaves the same on a real store.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -331,6 +331,9 @@ class MemoryUnitOfWork:
         for key in self.staged_keys:
             if key in store.idempotency:
                 raise ConcurrencyError("idempotency key", key, 0)
+        # Ids are unique, as the SQL stores' constraints make them: never overwrite.
+        _unique("outbox entry", [e.entry_id for e in self.staged_outbox], store.outbox)
+        _unique("document", [d.document_id for d in self.staged_documents], store.documents)
 
     def commit(self) -> None:
         """Check every optimistic lock and uniqueness rule, then apply all changes."""
@@ -384,6 +387,15 @@ class MemoryUnitOfWork:
         self.staged_documents.clear()
         self.staged_carts.clear()
         self.staged_purchase_orders.clear()
+
+
+def _unique(kind: str, ids: Sequence[str], stored: Container[str]) -> None:
+    """Raise ConcurrencyError for an id stored already or staged twice."""
+    seen: set[str] = set()
+    for object_id in ids:
+        if object_id in stored or object_id in seen:
+            raise ConcurrencyError(kind, object_id, 0)
+        seen.add(object_id)
 
 
 class MemoryOutboxStore:
