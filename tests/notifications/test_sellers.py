@@ -246,3 +246,17 @@ def test_english_documents_say_the_same_in_english(full_world: World) -> None:
     assert "Register court: Amtsgericht Hamburg, HRB 123456" in view.footer[1]
     assert "Managing directors: Jana Petersen, Ole Hansen" in view.footer[1]
     assert dict(view.payment)["Due date"] == "17 Feb 2026"
+
+
+def test_every_e_mail_is_signed_with_the_legal_particulars(full_world: World) -> None:
+    from quote2order.testing import RecordingNotifier
+
+    notifier = RecordingNotifier()
+    full_world.dispatcher(notifier).run_until_empty()
+    emails = [m for m in notifier.sent if m.channel == "email"]
+    assert len(emails) == 3  # confirmation, delivery note, pro-forma (version 1: no token)
+    for message in emails:
+        signature = message.text.split("\n-- \n", 1)[1]
+        assert "Registergericht: Amtsgericht Hamburg, HRB 123456" in signature
+        assert "Geschäftsführung: Jana Petersen, Ole Hansen" in signature
+        assert "Sitz der Gesellschaft: Hamburg" in signature
