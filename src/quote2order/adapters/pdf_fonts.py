@@ -127,7 +127,6 @@ class FontSet:
             _install(pdf, font.bold or font.regular, font.family, "B")
         if len(fonts) > 1:
             pdf.set_fallback_fonts([f.family for f in fonts[1:]], exact_match=False)
-        pdf.fallbacks = len(fonts) > 1  # type: ignore[attr-defined]  # read by the layout
 
     def check(self, texts: Iterable[str]) -> frozenset[int]:
         """The code points of ``texts``; UnsupportedCharacter for the first no font has."""
