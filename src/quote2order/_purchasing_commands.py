@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from quote2order._arguments import checked
 from quote2order._runner import CommandRunner
 from quote2order.errors import NotFound
 from quote2order.events import CartCheckedOut, DomainEvent
@@ -28,6 +29,7 @@ from quote2order.purchasing.strategies import AllocationStrategy, CheapestInStoc
 __all__ = ["PurchasingCommands"]
 
 
+@checked
 class PurchasingCommands(CommandRunner):
     """Add to cart, change and remove cart lines, check out, and run purchase orders."""
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from quote2order._arguments import checked
 from quote2order._read_scan import queries_over_repositories
 from quote2order.errors import (
     ConcurrencyError,
@@ -107,6 +108,7 @@ def _fingerprint(command: str, args: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@checked
 class CommandRunner:
     """What every command shares: the wiring, one unit of work per command, idempotency
     keys and retries. :class:`~quote2order.service.Quote2Order` is built on it.

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from quote2order._arguments import checked
 from quote2order.errors import InvalidTransition
 from quote2order.lifecycle import ORDER_LIFECYCLE, QUOTE_LIFECYCLE, OrderStatus, QuoteStatus
 from quote2order.money import Money
@@ -230,6 +231,7 @@ def build_board(
     )
 
 
+@checked
 class Board:
     """The sales board of one reseller over a :class:`~quote2order.service.Quote2Order`.
 

@@ -24,6 +24,7 @@ from typing import Literal
 
 import attrs
 
+from quote2order._arguments import checked
 from quote2order.errors import NotFound, QuoteNotFound, ValidationError
 from quote2order.lifecycle import QuoteStatus
 from quote2order.money import Money
@@ -147,6 +148,7 @@ def _not_found() -> QuoteNotFound:
     return QuoteNotFound("(link token)")
 
 
+@checked
 class Portal:
     """The customer's side of a quote, reached through its link token.
 

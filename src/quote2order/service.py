@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from quote2order._arguments import checked
 from quote2order._purchasing_commands import PurchasingCommands
 from quote2order._runner import (
     EventHandler,
@@ -48,6 +49,7 @@ class CreatedQuote:
     link_token: str
 
 
+@checked
 class Quote2Order(PurchasingCommands):
     """The quote-to-order use cases, one method per action.
 

@@ -12,13 +12,13 @@ from typing import Any
 
 import attrs
 import pytest
-from contract_builders import NOW, make_order, make_positions, make_quote
 
 from quote2order.adapters import _codec
 from quote2order.adapters._sql import load_migrations
 from quote2order.adapters.memory import MemoryStore
 from quote2order.adapters.sqlite import SqliteStore
 from quote2order.queries import Column
+from quote2order.testing.contract import NOW, make_order, make_positions, make_quote
 
 ALL = [
     "0001_initial.sql",

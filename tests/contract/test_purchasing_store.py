@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from contract_builders import NOW, make_cart, make_positions, make_purchase_order, make_quote
 
 from conftest import Reopen
 from quote2order import (
@@ -29,6 +28,13 @@ from quote2order.errors import ConcurrencyError, PurchaseOrderNotFound, QuoteNot
 from quote2order.ports import UnitOfWork
 from quote2order.purchasing.cart import Cart
 from quote2order.testing import CountingIds, FixedClock
+from quote2order.testing.contract import (
+    NOW,
+    make_cart,
+    make_positions,
+    make_purchase_order,
+    make_quote,
+)
 
 
 def test_sqlite_unit_of_work_is_typed_as_the_unit_of_work_port() -> None:

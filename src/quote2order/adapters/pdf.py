@@ -58,10 +58,10 @@ def _view_texts(view: DocumentView) -> Iterator[str]:
 
 
 class _Page(FPDF):
-    def __init__(self, view: DocumentView, fonts: FontSet) -> None:
+    def __init__(self, view: DocumentView, fonts: FontSet, used: frozenset[int]) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.view = view
-        fonts.install(self)
+        fonts.install(self, used)
         self.set_auto_page_break(auto=False, margin=18)
         self.set_margins(18, 16, 18)
         self.alias_nb_pages()
@@ -95,8 +95,8 @@ class PdfRenderer:
     def render(self, document: DocumentRecord) -> RenderedDocument:
         """``document`` as PDF; raises UnsupportedCharacter for text no font can show."""
         view = document_view(document)
-        self._fonts.check(_view_texts(view))
-        pdf = _Page(view, self._fonts)
+        used = self._fonts.check(_view_texts(view))
+        pdf = _Page(view, self._fonts, used)
         pdf.set_creation_date(_fixed(document.created_at))
         pdf.set_title(_text(view.title))
         pdf.set_author(_text(view.seller[0] if view.seller else ""))
