@@ -286,9 +286,8 @@ def test_purchasing_flow_from_two_orders_to_partial_receipt_and_cancellation(
 
 def test_orders_load_together_by_id_for_their_reseller_only(store: Any) -> None:
     """get_many: one call for many orders, staged ones included; any miss is not found."""
-    from contract_builders import make_order
-
     from quote2order import OrderNotFound
+    from quote2order.testing.contract import make_order
 
     with store.unit_of_work() as uow:
         for i in range(3):
