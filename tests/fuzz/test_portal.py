@@ -78,10 +78,12 @@ def _answer(action: Any) -> None:
 def test_the_portal_answers_or_refuses_with_a_typed_error(
     call: str, token: str, customer: str | None, version: int, document_id: str, fmt: str
 ) -> None:
+    # A logged-in customer is the reseller's id and the customer's id together.
+    login = {} if customer is None else {"reseller_id": "reseller-1", "customer_id": customer}
     actions = {
-        "view": lambda: PORTAL.view(token, customer_id=customer),
-        "documents": lambda: PORTAL.documents(token, customer_id=customer),
-        "download": lambda: PORTAL.download(token, document_id, customer_id=customer, fmt=fmt),
+        "view": lambda: PORTAL.view(token, **login),
+        "documents": lambda: PORTAL.documents(token, **login),
+        "download": lambda: PORTAL.download(token, document_id, **login, fmt=fmt),
         "accept": lambda: PORTAL.accept(token, version),
         "decline": lambda: PORTAL.decline(token, version),
     }
