@@ -189,12 +189,17 @@ def cheapest_per_line(inst: Instance) -> Solution:
 
     Over the supplier limit, the suppliers with the least goods are dropped first.
     """
-    sol = evaluate(inst, [True] * len(inst.sup_ids), polish=False)
+    return _within_limit(inst, evaluate(inst, [True] * len(inst.sup_ids), polish=False))
+
+
+def _within_limit(inst: Instance, sol: Solution) -> Solution:
+    """Close the suppliers with the least goods until the supplier limit holds."""
     limit = inst.constraints.max_suppliers
     while limit is not None and sol.used > limit:
-        smallest = min((g, s) for s, g in enumerate(sol.goods) if g > _EPS)[1]
+        used = sorted((g, s) for s, g in enumerate(sol.goods) if g > _EPS)
         trial = list(sol.open)
-        trial[smallest] = False
+        for _, s in used[: sol.used - limit]:
+            trial[s] = False
         sol = evaluate(inst, trial, polish=False)
     return sol
 
@@ -399,9 +404,9 @@ def local_search(
                 break
         if not improved:
             break
-    if limit is None or best.used <= limit:
-        best = relocate(inst, best)
-    return best
+    if limit is not None and best.used > limit:
+        best = _within_limit(inst, best)  # stopped by the time limit while still over it
+    return relocate(inst, best)
 
 
 def _with_open(sol: Solution, t: int) -> Solution:
