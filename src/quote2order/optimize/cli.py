@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
 from quote2order.errors import OptimizationError, ValidationError
 from quote2order.optimize import jsonio
+from quote2order.optimize.compare import compare, comparison_to_dict, format_comparison
 from quote2order.optimize.limits import DEFAULT_TIME_LIMIT, MAX_FILE_BYTES
 from quote2order.optimize.optimizer import optimize
 
@@ -25,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=("auto", "milp", "heuristic"),
         default="auto",
         help="exact (milp, needs highspy), heuristic, or auto (exact when available)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="plan under every strategy and constraint and print what each costs",
     )
     parser.add_argument(
         "--time-limit",
@@ -46,11 +53,20 @@ def main(argv: list[str] | None = None) -> int:
             )
         cart = jsonio.loads(args.cart.read_bytes())
         time_limit = args.time_limit if args.time_limit is not None else cart.time_limit
+        time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+        if args.compare:
+            tolerance = cart.strategy.partner_tolerance or 5
+            rows = compare(
+                cart.problem, time_limit=time_limit, method=args.method, tolerance=tolerance
+            )
+            if args.json:
+                return _emit(json.dumps(comparison_to_dict(rows), indent=2))
+            return _emit(format_comparison(rows, cart.problem.currency))
         plan = optimize(
             cart.problem,
             cart.strategy,
             cart.constraints,
-            time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+            time_limit=time_limit,
             method=args.method,
         )
     except OSError as exc:

@@ -36,6 +36,13 @@ class Solution:
     used: int
     rem: list[int] = field(default_factory=list)
     scored: float = 0.0
+    by_line: list[list[int]] = field(default_factory=list)  # arcs with units, per line
+
+    def used_arcs(self, inst: Instance) -> list[list[int]]:
+        """Arcs with units per line (built once; moves keep it a superset)."""
+        if not self.by_line:
+            self.by_line = [[a for a in arcs if self.units[a]] for arcs in inst.line_arcs]
+        return self.by_line
 
     @property
     def key(self) -> tuple[int, int, float]:
@@ -56,11 +63,13 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
     rem = list(inst.off_stock)
     short = 0
     scored = 0.0
+    by_line: list[list[int]] = [[] for _ in inst.line_arcs]
     arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
     for i, arcs in enumerate(inst.line_arcs):
         need = inst.target[i]
         if need == 0:
             continue
+        used = by_line[i]
         for a in arcs:
             s = arc_sup[a]
             if not open_[s]:
@@ -75,6 +84,7 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
                 if take <= 0:
                     continue
             units[a] = take
+            used.append(a)
             rem[k] -= take
             goods[s] += take * price[a]
             scored += take * wprice[a]
@@ -82,7 +92,7 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
             if need == 0:
                 break
         short += need
-    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored)
+    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored, by_line)
 
 
 def _finish(inst: Instance, sol: Solution) -> Solution:
@@ -107,12 +117,14 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
     goods = list(sol.goods)
     rem = list(sol.rem)
     scored = sol.scored
+    by_line = sol.used_arcs(inst)
     moves: list[tuple[float, int, int]] = []
     for b in inst.sup_arcs[s]:
         i = inst.arc_line[b]
-        for a in inst.line_arcs[i]:
+        for a in by_line[i]:
             if units[a] and inst.arc_sup[a] != s:
                 moves.append(((inst.arc_wprice[b] - inst.arc_wprice[a]) / inst.arc_price[b], a, b))
+    changed: dict[int, list[int]] = {}
     moves.sort()
     no_split = inst.constraints.no_split
     for _, a, b in moves:
@@ -140,6 +152,9 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
             left = goods[donor] - t * inst.arc_price[a]
             if left > _EPS and left < inst.mov[donor] - _EPS:
                 continue
+        if not units[b]:
+            i = inst.arc_line[b]
+            changed.setdefault(i, list(by_line[i])).append(b)
         units[a] -= t
         units[b] += t
         rem[inst.arc_off[a]] += t
@@ -149,7 +164,12 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
         scored += t * (inst.arc_wprice[b] - inst.arc_wprice[a])
     if goods[s] < target - _EPS:
         return None
-    return _finish(inst, Solution(units, goods, list(sol.open), sol.short, 0.0, 0, rem, scored))
+    if changed:
+        by_line = list(by_line)
+        for i, arcs in changed.items():
+            by_line[i] = arcs
+    pulled = Solution(units, goods, list(sol.open), sol.short, 0.0, 0, rem, scored, by_line)
+    return _finish(inst, pulled)
 
 
 def evaluate(inst: Instance, open_: list[bool], *, polish: bool = True) -> Solution:
@@ -226,10 +246,11 @@ def _add_estimate(inst: Instance, sol: Solution, s: int) -> float:
     """Rough change in cost when ``s`` opens: lines that get cheaper, plus its shipping."""
     gain = 0.0
     value = 0.0
+    by_line = sol.used_arcs(inst)
     for b in inst.sup_arcs[s]:
         i = inst.arc_line[b]
         current = 0.0
-        for a in inst.line_arcs[i]:
+        for a in by_line[i]:
             if sol.units[a]:
                 current = max(current, inst.arc_wprice[a])
         if current == 0.0 and inst.target[i]:
@@ -412,4 +433,6 @@ def local_search(
 def _with_open(sol: Solution, t: int) -> Solution:
     open_ = list(sol.open)
     open_[t] = True
-    return Solution(sol.units, sol.goods, open_, sol.short, sol.cost, sol.used, sol.rem, sol.scored)
+    return Solution(
+        sol.units, sol.goods, open_, sol.short, sol.cost, sol.used, sol.rem, sol.scored, sol.by_line
+    )

@@ -127,9 +127,7 @@ def build_instance(
             for o in offers:
                 reach[o.supplier_id] += o.unit_price * min(o.stock, demand[product])
         newly = {
-            s
-            for s, value in reach.items()
-            if value < problem.terms_for(s).minimum_order_value
+            s for s, value in reach.items() if value < problem.terms_for(s).minimum_order_value
         }
         if not newly:
             break

@@ -171,6 +171,59 @@ def _get(item: Any, key: str, where: str) -> Any:
     return entry[key]
 
 
+def cart_to_dict(
+    problem: ProcurementProblem,
+    strategy: Strategy | None = None,
+    constraints: Constraints | None = None,
+) -> dict[str, Any]:
+    """A problem (and optionally its strategy and constraints) in the cart file format."""
+    listed = {t.supplier_id: t for t in problem.terms}
+    suppliers = sorted({o.supplier_id for o in problem.offers} | set(listed))
+    data: dict[str, Any] = {
+        "currency": problem.currency,
+        "lines": [
+            {"id": x.line_id, "product": x.product_id, "quantity": x.quantity}
+            for x in problem.lines
+        ],
+        "offers": [
+            {
+                "supplier": o.supplier_id,
+                "product": o.product_id,
+                "unit_price": str(o.unit_price),
+                "stock": o.stock,
+                "delivery_days": o.delivery_days,
+                "partner": o.partner,
+            }
+            for o in problem.offers
+        ],
+        "suppliers": [_terms_to_dict(s, listed.get(s)) for s in suppliers],
+    }
+    if strategy is not None:
+        data["strategy"] = {
+            "kind": strategy.kind,
+            "partner_tolerance": str(strategy.partner_tolerance),
+        }
+    if constraints is not None:
+        data["constraints"] = {
+            "max_suppliers": constraints.max_suppliers,
+            "max_delivery_days": constraints.max_delivery_days,
+            "no_split": constraints.no_split,
+        }
+    return data
+
+
+def _terms_to_dict(supplier_id: str, terms: SupplierTerms | None) -> dict[str, Any]:
+    if terms is None:
+        return {"id": supplier_id}  # the API's default, made explicit: free, no minimum
+    threshold = terms.free_shipping_threshold
+    return {
+        "id": supplier_id,
+        "shipping_cost": str(terms.shipping_cost),
+        "free_shipping_threshold": None if threshold is None else str(threshold),
+        "minimum_order_value": str(terms.minimum_order_value),
+    }
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data; amounts are strings."""
     return {
