@@ -24,11 +24,13 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from quote2order.errors import OptimizationError
 from quote2order.optimize import Plan, ProcurementProblem, Strategy, jsonio, optimize
 from quote2order.optimize.generate import REGIMES, random_problem
 from quote2order.optimize.instance import build_instance
@@ -45,7 +47,8 @@ class Row:
     parse: float
     build: float
     plain: float
-    plain_capped: bool
+    plain_capped: bool  # stopped by the cap (with no plan at all when plain_none)
+    plain_none: bool
     exact: float
     exact_proven: bool
     heuristic: float
@@ -60,9 +63,13 @@ class Row:
 
 def _timed(
     problem: ProcurementProblem, strategy: Strategy, method: str, cap: float
-) -> tuple[Plan, float]:
+) -> tuple[Plan | None, float]:
+    """The plan (None: the cap passed before any plan) and the CPU seconds it took."""
     began, wall = time.process_time(), time.perf_counter()
-    plan = optimize(problem, strategy, method=method, time_limit=cap)  # type: ignore[arg-type]
+    try:
+        plan: Plan | None = optimize(problem, strategy, method=method, time_limit=cap)  # type: ignore[arg-type]
+    except OptimizationError:
+        plan = None
     _WALL[0] += time.perf_counter() - wall
     return plan, time.process_time() - began
 
@@ -85,8 +92,11 @@ def measure(family: str, lines: int, suppliers: int, seed: int, cap: float) -> R
     plain, plain_s = _timed(problem, strategy, "milp-plain", cap)
     exact, exact_s = _timed(problem, strategy, "milp", cap)
     rough, rough_s = _timed(problem, strategy, "heuristic", cap)
-    proven = [p.objective for p in (exact, plain) if p.optimal]
-    best = min(proven) if proven else min(p.objective for p in (exact, plain, rough))
+    assert exact is not None  # the exact path falls back to its start plan
+    assert rough is not None
+    plans = [p for p in (exact, plain, rough) if p is not None]
+    proven = [p.objective for p in plans if p.optimal]
+    best = min(proven) if proven else min(p.objective for p in plans)
     gap = float((rough.objective / best - 1) * 100) if best else 0.0
     return Row(
         f"{family} {lines}x{suppliers} seed {seed}",
@@ -94,7 +104,8 @@ def measure(family: str, lines: int, suppliers: int, seed: int, cap: float) -> R
         parse,
         build,
         plain_s,
-        not plain.optimal,
+        plain is None or not plain.optimal,
+        plain is None,
         exact_s,
         exact.optimal,
         rough_s,
@@ -105,17 +116,20 @@ def measure(family: str, lines: int, suppliers: int, seed: int, cap: float) -> R
 
 
 def _print_row(row: Row) -> None:
-    plain = f"{row.plain:.3f}" + (" cap" if row.plain_capped else "")
+    plain = f"{row.plain:.3f}" + (
+        " cap, no plan" if row.plain_none else " cap" if row.plain_capped else ""
+    )
     exact = f"{row.exact:.3f}" + ("" if row.exact_proven else " cap")
     gap = f"{row.heuristic_gap:.3f} %" + ("" if row.reference_proven else " (vs best)")
     print(
         f"| {row.name} | {row.offers} | {row.parse:.3f} | {row.build:.3f} | {plain} | {exact} |"
-        f" {row.ratio:.2f}x | {row.heuristic:.3f} | {gap} | {row.load:.1f} |",
+        f" {'<= ' if row.plain_capped else ''}{row.ratio:.2f}x | {row.heuristic:.3f} | {gap}"
+        f" | {row.load:.1f} |",
         flush=True,
     )
 
 
-COLUMNS = (
+COLUMNS: tuple[tuple[str, Callable[[Row], float]], ...] = (
     ("parse s", lambda r: r.parse),
     ("build s", lambda r: r.build),
     ("plain s", lambda r: r.plain),
@@ -157,9 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         " of this process (the machine is shared: wall/CPU shows the load during the row)"
     )
     print(
-        "| instance | offers | parse | build | plain | exact | exact/plain | heuristic | heuristic gap |"
+        "| instance | offers | parse | build | plain | exact | exact/plain | heuristic"
+        " | heuristic gap | wall/CPU |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     rows: list[Row] = []
     began = time.perf_counter()
     for lines, suppliers in sizes:

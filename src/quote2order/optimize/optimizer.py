@@ -9,6 +9,7 @@ from typing import Literal
 
 from quote2order.errors import OptimizationError, ValidationError
 from quote2order.optimize import heuristic, milp
+from quote2order.optimize.components import components, sub_problem
 from quote2order.optimize.instance import Instance, build_instance, build_plan
 from quote2order.optimize.limits import DEFAULT_TIME_LIMIT
 from quote2order.optimize.model import Constraints, Plan, ProcurementProblem, Strategy
@@ -78,6 +79,10 @@ def optimize(
         if result.units is None:
             raise _out_of_time(time_limit)
         return _checked(inst, result.units, "milp", began, result.bound, proven=result.proven)
+    if exact and inst.constraints.max_suppliers is None:
+        parts = components(inst)
+        if len(parts) > 1:
+            return _by_components(inst, parts, time_limit, method, began)
     search_limit = None if time_limit is None else time_limit / (4 if exact else 1)
     sol = heuristic.local_search(inst, time_limit=search_limit)
     if not exact:
@@ -107,6 +112,43 @@ def optimize(
         # Only possible when the time limit stopped HiGHS before it matched its start plan.
         return _checked(inst, sol.as_dict(), "heuristic", began, bound)
     return plan
+
+
+def _by_components(
+    inst: Instance,
+    parts: list[list[int]],
+    time_limit: float | None,
+    method: MethodChoice,
+    began: float,
+) -> Plan:
+    """Plan each independent part on its own and join the plans (see ``components``)."""
+    arc_of = {
+        (inst.arc_line[a], inst.sup_ids[inst.arc_sup[a]]): a for a in range(len(inst.arc_line))
+    }
+    index = {line.line_id: i for i, line in enumerate(inst.problem.lines)}
+    units: dict[int, int] = {}
+    bound: Decimal | None = Decimal(0)
+    proven = True
+    heuristic_used = False
+    left = len(inst.arc_line)
+    for part in parts:
+        size = sum(len(inst.line_arcs[i]) for i in part)
+        share = None
+        if time_limit is not None:
+            # The time left, shared in proportion to the part's line-offer pairs.
+            remaining = time_limit - (time.perf_counter() - began)
+            share = max(0.01, remaining * size / left)
+        left -= size
+        plan = optimize(sub_problem(inst, part), inst.strategy, inst.constraints, share, method)
+        for a in plan.allocations:
+            units[arc_of[(index[a.line_id], a.supplier_id)]] = a.quantity
+        proven = proven and plan.optimal
+        heuristic_used = heuristic_used or plan.method != "milp"
+        bound = None if bound is None or plan.bound is None else bound + plan.bound
+    method_used: Literal["milp", "heuristic"] = "heuristic" if heuristic_used else "milp"
+    return _checked(
+        inst, units, method_used, began, None if bound is None else float(bound), proven=proven
+    )
 
 
 def _out_of_time(time_limit: float | None) -> OptimizationError:
