@@ -186,3 +186,13 @@ def test_a_supplier_cap_under_a_short_time_limit_prints_the_best_plan_so_far(
     assert plan["optimal"] is False
     assert len(plan["suppliers"]) <= 3
     assert plan["uncovered"]  # three suppliers cannot carry every product
+
+
+def test_a_file_above_the_size_cap_is_refused_before_it_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quote2order.optimize.cli as cli
+
+    monkeypatch.setattr(cli, "MAX_FILE_BYTES", 100)
+    assert main([str(EXAMPLE)]) == 2
+    assert "bytes: above the limit of 100" in capsys.readouterr().err
