@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,8 @@ from quote2order import (
 from quote2order.events import DomainEvent
 from quote2order.ports import OutboxEntry, UnitOfWork
 from quote2order.service import CreatedQuote, new_link_token
-from quote2order.testing import CountingIds, FixedClock, MemoryStore
+from quote2order.testing import CountingIds, FixedClock
+from tests.stores import sequence_values
 
 from .conftest import snapshot, store_state
 
@@ -32,7 +34,7 @@ MakeOrder = Callable[[], Order]
 
 
 def test_a_failed_command_changes_nothing(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)
     order = service.accept_quote(created.link_token, 1)
@@ -55,7 +57,7 @@ def test_a_failed_command_changes_nothing(
 
 
 def test_results_are_copies_a_caller_cannot_change_the_store_through(
-    service: Quote2Order, store: MemoryStore, make_order: MakeOrder
+    service: Quote2Order, store: Any, make_order: MakeOrder
 ) -> None:
     order = make_order()
     before = store_state(store)
@@ -65,7 +67,7 @@ def test_results_are_copies_a_caller_cannot_change_the_store_through(
 
 
 def test_same_idempotency_key_and_arguments_return_the_first_result_and_do_nothing_again(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)
     first = service.accept_quote(created.link_token, 1, idempotency_key="k-accept")
@@ -87,7 +89,7 @@ def test_same_idempotency_key_and_arguments_return_the_first_result_and_do_nothi
     after_invoice = store_state(store)
     assert service.invoice_order(first.order_id, idempotency_key="k-invoice") == invoiced
     assert store_state(store) == after_invoice
-    assert store.sequences["proforma"] == 1
+    assert sequence_values(store)["proforma|2026|R-1"] == 1
 
 
 def test_the_replay_returns_the_current_state_of_the_first_result(
@@ -102,7 +104,7 @@ def test_the_replay_returns_the_current_state_of_the_first_result(
 
 
 def test_same_idempotency_key_with_other_arguments_is_a_conflict(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)
     other = make_quote(send=True)
@@ -122,7 +124,7 @@ def test_same_idempotency_key_with_other_arguments_is_a_conflict(
 
 
 def test_a_request_that_loses_the_race_for_its_idempotency_key_returns_the_winners_result(
-    store: MemoryStore, clock: FixedClock, make_quote: Callable[..., CreatedQuote]
+    store: Any, clock: FixedClock, make_quote: Callable[..., CreatedQuote]
 ) -> None:
     """Two requests with one key: the one whose commit clashes replays the first result."""
     created = make_quote(send=True)
@@ -153,7 +155,7 @@ def test_a_failed_command_does_not_use_up_its_idempotency_key(
 
 
 def test_a_stale_save_raises_concurrency_error_and_writes_nothing(
-    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+    store: Any, service: Quote2Order, make_order: MakeOrder
 ) -> None:
     order_id = make_order().order_id
     first, second = store(), store()
@@ -180,7 +182,7 @@ def test_a_stale_save_raises_concurrency_error_and_writes_nothing(
 
 
 def test_a_stale_quote_save_writes_nothing_of_the_whole_unit_of_work(
-    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+    store: Any, service: Quote2Order, make_order: MakeOrder
 ) -> None:
     order = make_order()
     stale = store()
@@ -221,6 +223,50 @@ def test_with_retry_gives_up_after_its_attempts(service: Quote2Order) -> None:
     assert len(attempts) == 4
 
 
+def test_with_retry_never_waits_longer_than_max_delay(
+    service: Quote2Order, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented bound holds even when the jitter draws its largest value."""
+    import random
+    import time
+
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    monkeypatch.setattr(random, "random", lambda: 0.999999)
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+
+    def always() -> None:
+        raise ConcurrencyError("cart", "reseller-1", 0)
+
+    with pytest.raises(ConcurrencyError):
+        service.with_retry(always, attempts=8, base_delay=0.1, max_delay=0.25)
+    assert len(waits) == 7
+    assert max(waits) <= 0.25
+    assert sum(waits) <= 7 * 0.25
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"attempts": 0},
+        {"attempts": 2.5},
+        {"attempts": True},
+        {"base_delay": -1},
+        {"max_delay": "0.5"},
+        {"max_delay": float("nan")},
+    ],
+)
+def test_with_retry_refuses_a_budget_that_is_none(
+    service: Quote2Order, options: dict[str, Any]
+) -> None:
+    from quote2order import ValidationError
+
+    with pytest.raises(ValidationError):
+        service.with_retry(lambda: None, **options)
+    with pytest.raises(ValidationError):
+        service.with_retry(42)  # type: ignore[arg-type]
+
+
 def test_with_retry_does_not_retry_other_errors(service: Quote2Order) -> None:
     attempts: list[int] = []
 
@@ -233,8 +279,8 @@ def test_with_retry_does_not_retry_other_errors(service: Quote2Order) -> None:
     assert len(attempts) == 1
 
 
-def test_with_retry_wins_a_real_race_on_the_memory_store(
-    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+def test_with_retry_wins_a_real_race_on_every_store(
+    store: Any, service: Quote2Order, make_order: MakeOrder
 ) -> None:
     """A command that lost the optimistic lock once succeeds when run again on fresh state."""
     order_id = make_order().order_id
@@ -260,7 +306,7 @@ def test_with_retry_wins_a_real_race_on_the_memory_store(
 
 
 def test_handlers_see_every_event_inside_the_unit_of_work(
-    clock: FixedClock, customer: Customer, positions: list[Position]
+    store: Any, clock: FixedClock, customer: Customer, positions: list[Position]
 ) -> None:
     seen: list[str] = []
 
@@ -282,7 +328,6 @@ def test_handlers_see_every_event_inside_the_unit_of_work(
                 )
             )
 
-    store = MemoryStore()
     service = Quote2Order(store, clock=clock, ids=CountingIds(), handlers=[handler])
     created = service.create_quote(
         reseller_id="R-1",
@@ -295,11 +340,11 @@ def test_handlers_see_every_event_inside_the_unit_of_work(
     order = service.accept_quote(created.link_token, 1)
     service.confirm_order(order.order_id)
     assert seen == ["QuoteCreated", "QuoteSent", "QuoteAccepted", "OrderCreated", "OrderConfirmed"]
-    assert list(store.outbox) == [f"n-{order.order_id}"]
+    assert [e.entry_id for e in store.outbox_store.list()] == [f"n-{order.order_id}"]
 
 
 def test_a_handler_that_raises_rolls_the_whole_command_back(
-    store: MemoryStore, clock: FixedClock, make_quote: MakeQuote
+    store: Any, clock: FixedClock, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)  # made through the fixture's service, same store
 
@@ -314,7 +359,7 @@ def test_a_handler_that_raises_rolls_the_whole_command_back(
     after = store_state(store)
     # Only the order-number sequence moved (numbers are gap-tolerant, never repeated).
     expected = dict(before["sequences"])  # type: ignore[call-overload]
-    expected["order"] = expected.get("order", 0) + 1
+    expected["order|2026|R-1"] = expected.get("order|2026|R-1", 0) + 1
     assert after.pop("sequences") == expected
     before.pop("sequences")
     assert after == before
@@ -348,3 +393,17 @@ def test_fixed_clock_refuses_a_naive_datetime() -> None:
 
     with pytest.raises(ValueError, match="timezone"):
         FixedClock(datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "option", ["quote", "order", "proforma", "purchase_order"], ids=lambda o: f"{o}_number_format"
+)
+@pytest.mark.parametrize("fmt", ["AB-{nr}", "AB-{year}", "AB-{number:05q}", "AB-{0}", "AB-{"])
+def test_an_unusable_number_format_is_refused_when_the_service_is_built(
+    option: str, fmt: str
+) -> None:
+    from quote2order import ValidationError
+    from quote2order.testing import MemoryStore
+
+    with pytest.raises(ValidationError, match="number format"):
+        Quote2Order(MemoryStore(), **{f"{option}_number_format": fmt})

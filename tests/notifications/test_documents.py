@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import attrs
@@ -24,7 +21,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def _documents(world: World) -> dict[str, DocumentRecord]:
-    return {d.kind: d for d in world.store.documents.values()}
+    return {d.kind: d for d in world.documents().values()}
 
 
 @pytest.fixture
@@ -147,7 +144,7 @@ def test_a_quote_version_document_shows_its_version_and_changes(world: World) ->
         positions=[position(1, quantity="3"), position(3, name="Apple Pencil 2nd Generation")],
     )
     world.service.send_quote(quote_id)
-    (version_2,) = [d for d in world.store.documents.values() if d.snapshot["version"] == 2]
+    (version_2,) = [d for d in world.documents().values() if d.snapshot["version"] == 2]
     html = HtmlRenderer().render(version_2).content.decode()
     assert "Änderungen gegenüber Version 1" in html
     assert "Neu: Apple Pencil 2nd Generation" in html
@@ -168,12 +165,6 @@ def test_markup_in_free_text_is_escaped_in_html(world: World) -> None:
     assert "&lt;b&gt;Mallory&lt;/b&gt;" in html
 
 
-def test_characters_outside_the_pdf_font_become_question_marks_not_errors(world: World) -> None:
-    world.invoiced_order([position(1, name="Серверschrank 42U ✓")])
-    text = _pdf_text(PdfRenderer().render(_documents(world)["proforma_invoice"]).content)
-    assert "??????schrank 42U ?" in text
-
-
 def test_fifty_positions_flow_onto_more_pages_with_the_totals_at_the_end(world: World) -> None:
     world.invoiced_order([position(n, price="10.00", quantity="1") for n in range(1, 51)])
     content = PdfRenderer().render(_documents(world)["proforma_invoice"]).content
@@ -184,31 +175,22 @@ def test_fifty_positions_flow_onto_more_pages_with_the_totals_at_the_end(world: 
     assert "Notebook Größe 50" in _pdf_text(content)
 
 
-def test_a_pdf_page_renders_to_a_png_with_pdftoppm(documents: dict[str, DocumentRecord]) -> None:
-    if shutil.which("pdftoppm") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftoppm is missing in CI (apt-get install -y poppler-utils)")
-        pytest.skip("pdftoppm is not installed (apt-get install -y poppler-utils)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    pdf_path = ARTIFACTS / "proforma-invoice.pdf"
-    pdf_path.write_bytes(PdfRenderer().render(documents["proforma_invoice"]).content)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "80",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf_path),
-            str(ARTIFACTS / "proforma-invoice"),
-        ],
-        check=True,
-        timeout=60,
-    )
-    png = (ARTIFACTS / "proforma-invoice.png").read_bytes()
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert len(png) > 5_000  # a page with text, not a blank one
+def test_a_record_of_the_first_snapshot_schema_still_renders(
+    documents: dict[str, DocumentRecord],
+) -> None:
+    """Records stored before master data and partial deliveries keep rendering."""
+    new_keys = ("terms", "texts", "delivery", "payment")
+    seller_keys = ("legal_form", "registered_office", "register_court", "register_number")
+    seller_keys += ("managing_directors", "tax_number", "bank_accounts", "logo")
+    for document in documents.values():
+        old = json.loads(json.dumps(document.snapshot))
+        old["schema"] = 1
+        for key in new_keys:
+            old.pop(key, None)
+        for key in seller_keys:
+            old["seller"].pop(key)
+        for line in old["positions"]:
+            line.pop("service", None)
+        record = attrs.evolve(document, snapshot=old)
+        assert b"Systemhaus M" in HtmlRenderer().render(record).content
+        assert PdfRenderer().render(record).content.startswith(b"%PDF")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from quote2order import InvalidTransition, Money, QuoteNotFound, Shipment
+from quote2order import InvalidTransition, Money, QuoteNotFound, Shipment, ShipmentItem
 from quote2order.board import MOVES, Board, Column, build_board, card_for
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
 
@@ -26,6 +26,7 @@ def test_every_column_is_shown_left_to_right_even_when_empty(board: Board) -> No
         "order_open",
         "confirmed",
         "in_procurement",
+        "partly_shipped",
         "completed",
         "invoiced",
         "lost",
@@ -59,7 +60,7 @@ def test_while_won_the_card_shows_the_order_and_its_menu(world: World, board: Bo
     card = board.perform(quote_id, "confirm")
     assert (card.column, card.actions) == (
         Column.CONFIRMED,
-        ("reject", "add_to_cart", "complete"),
+        ("reject", "add_to_cart", "ship", "complete"),
     )
 
 
@@ -73,13 +74,17 @@ def test_the_menu_offers_only_the_order_actions_allowed_now(world: World) -> Non
             continue
         order.status = status
         actions = set(card_for(quote, order, world.clock.now()).actions)
-        expected = set(ORDER_LIFECYCLE.allowed_actions(status)) & {
-            "confirm",
-            "reject",
-            "complete",
-            "invoice",
-        }
-        if status in (OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT):
+        allowed = ORDER_LIFECYCLE.allowed_actions(status)
+        expected = set(allowed) & {"confirm", "reject", "complete", "invoice"}
+        if "ship_part" in allowed:
+            expected.add("ship")
+        if "close_rest" in allowed:
+            expected.add("close_undelivered")
+        if status in (
+            OrderStatus.CONFIRMED,
+            OrderStatus.IN_PROCUREMENT,
+            OrderStatus.PARTLY_SHIPPED,
+        ):
             expected.add("add_to_cart")
         assert actions == expected, status
 
@@ -203,3 +208,18 @@ def test_build_board_is_a_pure_projection_of_quotes_and_orders(world: World) -> 
     assert view.card(quote_id).column is Column.ORDER_OPEN
     without_order = build_board([quote], [], now=world.clock.now()).card(quote_id)
     assert (without_order.column, without_order.actions) == (Column.ORDER_OPEN, ())
+
+
+def test_a_partly_shipped_order_has_its_column_and_closes_from_the_menu(
+    world: World, board: Board
+) -> None:
+    quote_id, token = world.sent_quote()
+    world.service.accept_quote(token, 1)
+    board.perform(quote_id, "confirm")
+    parcel = Shipment("DHL", "JJD1", (ShipmentItem("pos-1", 2),))
+    card = board.perform(quote_id, "ship", shipment=parcel)
+    assert (card.column, card.state) == (Column.PARTLY_SHIPPED, "partly_shipped")
+    assert card.actions == ("add_to_cart", "ship", "close_undelivered")
+    assert board.view().column(Column.PARTLY_SHIPPED).count == 1
+    card = board.perform(quote_id, "close_undelivered", reason="iPads sold out")
+    assert (card.column, card.actions) == (Column.COMPLETED, ("invoice",))

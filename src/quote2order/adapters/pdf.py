@@ -1,27 +1,29 @@
 """A PDF Renderer with fpdf2 (the ``pdf`` extra).
 
-It uses the built-in Helvetica with the Windows-1252 encoding: that covers German
-umlauts, ß, the € sign and typographic quotes, keeps the text extractable, embeds no
-font file and renders a 50-position document in a few milliseconds (a TrueType font
-costs about a hundred times that, for subsetting). Characters outside Windows-1252 are
-shown as "?". The creation date is the document's own date, so the same record gives
-the same bytes.
+Text is set in DejaVu Sans, embedded as a subset of the glyphs used, so Latin with its
+extensions, Greek and Cyrillic print and extract unchanged; a host adds fonts for other
+scripts (see :mod:`quote2order.adapters.pdf_fonts`). A character no font covers is
+refused with :class:`~quote2order.errors.UnsupportedCharacter` before anything is laid
+out, never replaced. The creation date is the document's own date, so the same record
+gives the same bytes.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from fpdf import FPDF
 
+from quote2order.adapters.pdf_fonts import DEFAULT_FONT, FontSet, PdfFont
 from quote2order.notifications.documents import RenderedDocument, document_filename
 from quote2order.notifications.views import DocumentView, document_view
 from quote2order.ports import DocumentRecord
 
-__all__ = ["PdfRenderer"]
+__all__ = ["PdfFont", "PdfRenderer"]
 
-_ENCODING = "windows-1252"
-_FONT = "Helvetica"
+_FONT = DEFAULT_FONT.family
 _LINE = 4.6  # mm per text line at 9 pt
 # Relative widths of the priced table (pos, description, quantity, unit, discount, VAT, net)
 # and of the delivery note's (pos, description, ordered, shipped).
@@ -29,51 +31,85 @@ _PRICED = (8, 74, 14, 24, 14, 14, 26)
 _DELIVERY = (8, 130, 18, 18)
 
 
+_FOOTER_LINE = 3.0  # mm per line of the legal particulars at 6.5 pt
+_LABEL_WIDTH = 62.0  # mm for a fact's label ("Proforma-Rechnungsnummer" in DejaVu Sans Bold)
+
+
 def _text(value: str) -> str:
-    """``value`` limited to what the core font can show."""
-    return value.encode(_ENCODING, errors="replace").decode(_ENCODING)
+    """``value`` as shown: every character was checked against the fonts before layout."""
+    return value
+
+
+def _view_texts(view: DocumentView) -> Iterator[str]:
+    """Every string the document shows, for the font coverage check."""
+    yield view.title
+    yield from view.seller
+    yield from view.seller_contact
+    yield from view.buyer
+    for pair in (*view.facts, *view.totals, *view.payment):
+        yield from pair
+    yield from (view.intro, view.notice, view.notes, view.closing, view.payment_note)
+    for row in (*view.rows, *view.shipments):
+        yield from row
+    yield from (*view.columns, *view.shipment_columns, *view.labels.values())
+    yield from (*view.changes, view.changes_heading, view.shipments_heading)
+    yield from (*view.terms, *view.services, *view.outstanding, *view.not_delivered)
+    yield from view.footer
 
 
 class _Page(FPDF):
-    def __init__(self, view: DocumentView) -> None:
+    def __init__(self, view: DocumentView, fonts: FontSet) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.view = view
-        self.core_fonts_encoding = _ENCODING
+        fonts.install(self)
+        self.fallbacks = len(fonts.fonts) > 1  # a host's fonts fill in missing glyphs
         self.set_auto_page_break(auto=False, margin=18)
         self.set_margins(18, 16, 18)
         self.alias_nb_pages()
 
     def footer(self) -> None:
+        # The legal particulars on every page (business-letter rules), then the page number.
+        self.set_y(-12 - len(self.view.footer) * _FOOTER_LINE)
+        self.set_text_color(110)
+        self.set_font(_FONT, size=6.5)
+        for line in self.view.footer:
+            self.cell(0, _FOOTER_LINE, line, align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_y(-12)
         self.set_font(_FONT, size=7)
-        self.set_text_color(110)
         label = _text(f"{self.view.title} · {self.view.labels['page']} {self.page_no()}/{{nb}}")
         self.cell(0, 4, label, align="C")
         self.set_text_color(0)
 
 
 class PdfRenderer:
-    """Renders a document record as an A4 PDF."""
+    """Renders a document record as an A4 PDF.
+
+    ``fonts``: the host's own fonts, used where DejaVu Sans has no glyph (CJK, Arabic).
+    """
 
     media_type = "application/pdf"
     extension = "pdf"
 
+    def __init__(self, fonts: Sequence[PdfFont] = ()) -> None:
+        self._fonts = FontSet(fonts)
+
     def render(self, document: DocumentRecord) -> RenderedDocument:
+        """``document`` as PDF; raises UnsupportedCharacter for text no font can show."""
         view = document_view(document)
-        pdf = _Page(view)
+        self._fonts.check(_view_texts(view))
+        pdf = _Page(view, self._fonts)
         pdf.set_creation_date(_fixed(document.created_at))
         pdf.set_title(_text(view.title))
         pdf.set_author(_text(view.seller[0] if view.seller else ""))
         pdf.set_lang(view.language)
         pdf.add_page()
+        _logo(pdf, view)
         _parties(pdf, view)
         _heading(pdf, view)
         _positions(pdf, view)
         _totals(pdf, view)
         _shipments(pdf, view)
-        if view.notes:
-            _paragraph(pdf, view.labels["notes"], bold=True)
-            _paragraph(pdf, view.notes)
+        _closing_sections(pdf, view)
         return RenderedDocument(
             document_filename(view.title, self.extension), self.media_type, bytes(pdf.output())
         )
@@ -83,9 +119,15 @@ def _fixed(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
+def _bottom(pdf: FPDF) -> float:
+    """Where content ends on a page: above the footer with the legal particulars."""
+    view: DocumentView = getattr(pdf, "view")  # noqa: B009 - _Page's, typed as FPDF here
+    return pdf.h - 18 - len(view.footer) * _FOOTER_LINE
+
+
 def _room(pdf: FPDF, height: float) -> bool:
     """Start a new page if ``height`` does not fit; True if it did."""
-    if pdf.get_y() + height > pdf.h - 18:
+    if pdf.get_y() + height > _bottom(pdf):
         pdf.add_page()
         return True
     return False
@@ -127,7 +169,7 @@ def _heading(pdf: FPDF, view: DocumentView) -> None:
     pdf.cell(0, 9, _text(view.title), new_x="LMARGIN", new_y="NEXT")
     for label, value in view.facts:
         pdf.set_font(_FONT, style="B", size=9)
-        pdf.cell(52, _LINE, _text(label))
+        pdf.cell(_LABEL_WIDTH, _LINE, _text(label))
         pdf.set_font(_FONT, size=9)
         pdf.cell(0, _LINE, _text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -160,13 +202,87 @@ def _widths(pdf: FPDF, relative: tuple[int, ...]) -> list[float]:
     return [w * scale for w in relative]
 
 
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """``text`` shortened with "..." to fit ``width`` (a cell shows one line per entry)."""
-    if pdf.get_string_width(text) <= width - 2:
-        return text
-    while text and pdf.get_string_width(text + "...") > width - 2:
-        text = text[:-1]
-    return text + "..."
+_ELLIPSIS = "..."
+
+
+class _Measure:
+    """Widths of text in the font set at the time of the call, whatever font that is.
+
+    fpdf2 measures unshaped text as the sum of its characters' widths (with character
+    spacing and stretching), so each distinct character is measured once per font and size
+    and strings are summed from that: a few dictionary look-ups instead of fpdf2's full
+    measuring path per string. With text shaping on (kerning, ligatures) a string is not
+    that sum, and each string is measured whole.
+    """
+
+    def __init__(self, pdf: FPDF) -> None:
+        self._pdf = pdf
+        self._chars: dict[tuple[str, str, float, str], float] = {}
+        self.calls = 0
+
+    def __call__(self, text: str) -> float:
+        self.calls += 1
+        pdf = self._pdf
+        if pdf.text_shaping:
+            return pdf.get_string_width(text)
+        font = (pdf.font_family, pdf.font_style, pdf.font_size_pt)
+        chars = self._chars
+        total = 0.0
+        for char in text:
+            width = chars.get((*font, char))
+            if width is None:
+                width = chars[(*font, char)] = pdf.get_string_width(char)
+            total += width
+        return total
+
+
+def _fit(text: str, room: float, measure: Callable[[str], float]) -> tuple[str, float]:
+    """``text`` shortened with "..." to fit ``room``, and its width.
+
+    Widths grow with length, so the longest fitting prefix is found by doubling a prefix
+    until it no longer fits, then halving the gap: O(log k) measurements of at most 2k
+    characters, k being what fits (bounded by the width, not by the length of ``text``).
+    """
+    length = len(text)
+    fitting, too_long, probe = 0, -1, 16
+    while probe < length:
+        if measure(text[:probe] + _ELLIPSIS) > room:
+            too_long = probe
+            break
+        fitting, probe = probe, probe * 2
+    if too_long < 0:  # every probe fitted: try the whole text, without an ellipsis
+        width = measure(text)
+        if width <= room:
+            return text, width
+        too_long = length
+    while too_long - fitting > 1:
+        middle = (fitting + too_long) // 2
+        if measure(text[:middle] + _ELLIPSIS) <= room:
+            fitting = middle
+        else:
+            too_long = middle
+    shortened = text[:fitting] + _ELLIPSIS
+    return shortened, measure(shortened)
+
+
+def _row_lines(
+    pdf: FPDF, row: tuple[str, ...], widths: list[float], max_lines: int, measure: _Measure
+) -> list[list[tuple[str, float]]]:
+    """Each cell's lines fitted to its width, with their widths: the first line at 8 pt,
+    the others at 7 pt, at most ``max_lines`` per cell, so a row never outgrows a page."""
+    cells = [cell.split("\n", max_lines) for cell in row]
+    for lines in cells:
+        if len(lines) > max_lines:
+            lines[max_lines - 1 :] = [_ELLIPSIS]
+    fitted: list[list[tuple[str, float]]] = [[] for _ in cells]
+    for first, size in ((True, 8), (False, 7)):  # one font change per size, not per line
+        pdf.set_font(_FONT, size=size)
+        for lines, width, out in zip(cells, widths, fitted, strict=True):
+            room = width - 2 * pdf.c_margin
+            out += [
+                _fit(_text(line), room, measure) for line in (lines[:1] if first else lines[1:])
+            ]
+    return fitted
 
 
 def _header_row(pdf: FPDF, view: DocumentView, widths: list[float]) -> None:
@@ -182,25 +298,32 @@ def _positions(pdf: FPDF, view: DocumentView) -> None:
     widths = _widths(pdf, _PRICED if len(view.columns) == len(_PRICED) else _DELIVERY)
     _room(pdf, 6 + _LINE * 2)
     _header_row(pdf, view, widths)
+    measure = _Measure(pdf)
+    max_lines = int((_bottom(pdf) - pdf.t_margin - 7) // _LINE)
     for row in view.rows:
-        pdf.set_font(_FONT, size=8)
-        cells = [
-            [_fit(pdf, _text(line), w) for line in cell.split("\n")]
-            for cell, w in zip(row, widths, strict=True)
-        ]
+        cells = _row_lines(pdf, row, widths, max_lines, measure)
         height = max(len(lines) for lines in cells) * _LINE + 1
         if _room(pdf, height):
             _header_row(pdf, view, widths)
-            pdf.set_font(_FONT, size=8)
         top = pdf.get_y()
-        x = pdf.l_margin
-        for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
-            align = "R" if index in view.numeric_columns else "L"
-            for number, line in enumerate(lines):
-                pdf.set_xy(x, top + 0.5 + number * _LINE)
-                pdf.set_font(_FONT, size=8 if number == 0 else 7)
-                pdf.cell(width, _LINE, line, align=align)
-            x += width
+        for first, size in ((True, 8), (False, 7)):
+            pdf.set_font(_FONT, size=size)
+            x = pdf.l_margin
+            for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
+                right = index in view.numeric_columns
+                for number, (line, line_width) in enumerate(lines):
+                    if (number == 0) != first or not line:
+                        continue
+                    if getattr(pdf, "fallbacks", False):
+                        # Only cell() switches to a host's font for a glyph DejaVu lacks.
+                        pdf.set_xy(x, top + 0.5 + number * _LINE)
+                        pdf.cell(width, _LINE, line, align="R" if right else "L")
+                        continue
+                    # text() at cell()'s position: cell() costs ten times as much per line.
+                    baseline = top + 0.5 + (number + 0.5) * _LINE + 0.3 * pdf.font_size
+                    left = x + width - pdf.c_margin - line_width if right else x + pdf.c_margin
+                    pdf.text(left, baseline, line)
+                x += width
         pdf.set_draw_color(220)
         pdf.line(pdf.l_margin, top + height, pdf.l_margin + pdf.epw, top + height)
         pdf.set_draw_color(0)
@@ -234,7 +357,7 @@ def _shipments(pdf: FPDF, view: DocumentView) -> None:
         return
     pdf.ln(3)
     _paragraph(pdf, view.shipments_heading, bold=True)
-    widths = _widths(pdf, (30, 45, 105))
+    widths = _widths(pdf, (40, 45, 95))
     pdf.set_font(_FONT, style="B", size=8)
     for column, width in zip(view.shipment_columns, widths, strict=True):
         pdf.cell(width, 6, _text(column), border="B")
@@ -243,5 +366,59 @@ def _shipments(pdf: FPDF, view: DocumentView) -> None:
     for row in view.shipments:
         _room(pdf, _LINE)
         for cell, width in zip(row, widths, strict=True):
-            pdf.cell(width, _LINE + 0.5, _fit(pdf, _text(cell), width))
+            pdf.cell(width, _LINE + 0.5, _fit(_text(cell), width - 2, pdf.get_string_width)[0])
         pdf.ln(_LINE + 0.5)
+
+
+def _logo(pdf: FPDF, view: DocumentView) -> None:
+    """The seller's logo (PNG or SVG), top right, at most 50 x 16 mm."""
+    if view.logo is None:
+        return
+    top = pdf.get_y()
+    pdf.image(
+        io.BytesIO(view.logo[1]),
+        x=pdf.l_margin + pdf.epw - 50,
+        y=top,
+        w=0,
+        h=16,
+        keep_aspect_ratio=True,
+    )
+    pdf.set_y(top + 18)
+
+
+def _lines(pdf: FPDF, heading: str, lines: Sequence[str]) -> None:
+    if not lines:
+        return
+    pdf.ln(2)
+    _paragraph(pdf, heading, bold=True)
+    for line in lines:
+        _paragraph(pdf, line)
+
+
+def _closing_sections(pdf: FPDF, view: DocumentView) -> None:
+    """What follows the positions: services, outstanding, payment, terms, notes, closing."""
+    _lines(pdf, view.labels["services"], view.services)
+    _lines(pdf, view.labels["outstanding"], view.outstanding)
+    _lines(pdf, view.labels["not_delivered"], view.not_delivered)
+    if view.payment:
+        pdf.ln(2)
+        _paragraph(pdf, view.labels["payment"], bold=True)
+        _room(pdf, len(view.payment) * _LINE)
+        for label, value in view.payment:
+            pdf.set_font(_FONT, style="B", size=9)
+            pdf.cell(_LABEL_WIDTH, _LINE, label)
+            pdf.set_font(_FONT, size=9)
+            pdf.cell(0, _LINE, value, new_x="LMARGIN", new_y="NEXT")
+        if view.payment_note:
+            _paragraph(pdf, view.payment_note)
+    if view.terms:
+        pdf.ln(2)
+        for line in view.terms:
+            _paragraph(pdf, line)
+    if view.notes:
+        pdf.ln(2)
+        _paragraph(pdf, view.labels["notes"], bold=True)
+        _paragraph(pdf, view.notes)
+    if view.closing:
+        pdf.ln(2)
+        _paragraph(pdf, view.closing)

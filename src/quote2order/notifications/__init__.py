@@ -27,7 +27,17 @@ from quote2order.notifications.messages import (
     to_email_message,
 )
 from quote2order.notifications.recorder import NotificationRecorder
-from quote2order.notifications.sellers import Seller, SellerDirectory, StaticSellerDirectory
+from quote2order.notifications.sellers import (
+    BankAccount,
+    DocumentTexts,
+    EarlyPaymentDiscount,
+    Logo,
+    PaymentTerms,
+    Seller,
+    SellerDirectory,
+    StaticSellerDirectory,
+    iban_is_valid,
+)
 from quote2order.notifications.settings import (
     Channel,
     Notification,
@@ -42,18 +52,23 @@ from quote2order.notifications.views import DocumentView, document_view
 __all__ = [
     "Attachment",
     "Backoff",
+    "BankAccount",
     "Channel",
     "DispatchReport",
     "Dispatcher",
     "DocumentKind",
     "DocumentSource",
+    "DocumentTexts",
     "DocumentView",
+    "EarlyPaymentDiscount",
+    "Logo",
     "Message",
     "Notification",
     "NotificationRecorder",
     "NotificationSetting",
     "NotificationSettings",
     "Notifier",
+    "PaymentTerms",
     "RenderedDocument",
     "Renderer",
     "Seller",
@@ -65,6 +80,7 @@ __all__ = [
     "compose_message",
     "document_filename",
     "document_view",
+    "iban_is_valid",
     "message_id_for",
     "to_email_message",
 ]

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from quote2order._cli import Parser, run
 from quote2order.errors import OptimizationError, ValidationError
 from quote2order.optimize import jsonio
 from quote2order.optimize.compare import compare, comparison_to_dict, format_comparison
@@ -16,7 +17,7 @@ from quote2order.optimize.optimizer import optimize
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="quote2order optimize",
         description="Plan which supplier delivers each cart line (see docs/optimizer.md).",
     )
@@ -44,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 on success, 1 when no plan can be made, 2 for bad input."""
+    return run("quote2order optimize", lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         size = args.cart.stat().st_size

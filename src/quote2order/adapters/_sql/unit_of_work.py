@@ -470,8 +470,15 @@ class SqlUnitOfWork:
             if is_new:
                 self._insert_quote(conn, quote, body)
             else:
+                # The token hash column follows the body: a rotated link resolves at once.
                 self._update(
-                    conn, "quote", quote.quote_id, quote.revision, body, quote.status.value
+                    conn,
+                    "quote",
+                    quote.quote_id,
+                    quote.revision,
+                    body,
+                    quote.status.value,
+                    token_hash=quote.link_token_hash,
                 )
         for order, is_new, body in orders:
             if is_new:
@@ -502,13 +509,16 @@ class SqlUnitOfWork:
         for entry, body, next_attempt_at, claimed_until in self.staged_outbox:
             self._insert_outbox(conn, entry, body, next_attempt_at, claimed_until)
         for document, body in self.staged_documents:
-            conn.execute(
-                p(
-                    "INSERT INTO documents (document_id, aggregate_kind, aggregate_id, body) "
-                    f"VALUES (?, ?, ?, {js})"
-                ),
-                (document.document_id, document.aggregate_kind, document.aggregate_id, body),
-            )
+            try:
+                conn.execute(
+                    p(
+                        "INSERT INTO documents (document_id, aggregate_kind, aggregate_id, body) "
+                        f"VALUES (?, ?, ?, {js})"
+                    ),
+                    (document.document_id, document.aggregate_kind, document.aggregate_id, body),
+                )
+            except self.store._dialect.integrity_error:
+                raise ConcurrencyError("document", document.document_id, 0) from None
 
     def _already_accepted(self, conn: Connection, order: Order) -> Exception:
         """The error for an order insert that hit a unique constraint (after the rollback)."""
@@ -565,15 +575,24 @@ class SqlUnitOfWork:
             raise _Duplicate(order) from None
 
     def _update(
-        self, conn: Connection, kind: str, object_id: str, revision: int, body: str, status: str
+        self,
+        conn: Connection,
+        kind: str,
+        object_id: str,
+        revision: int,
+        body: str,
+        status: str,
+        **columns: Any,
     ) -> None:
+        """Update a row under its optimistic lock; ``columns``: more indexed columns to set."""
         table, id_column = _TABLES[kind]
+        extra = "".join(f", {name} = ?" for name in columns)  # fixed column names only
         cursor = conn.execute(
             self.store._p(
-                f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?, "
+                f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?{extra}, "
                 f"revision = revision + 1 WHERE {id_column} = ? AND revision = ?"
             ),
-            (body, status, object_id, revision),
+            (body, status, *columns.values(), object_id, revision),
         )
         if cursor.rowcount != 1:
             raise ConcurrencyError(kind, object_id, revision)
@@ -587,22 +606,26 @@ class SqlUnitOfWork:
         claimed_until: Any,
     ) -> None:
         dialect = self.store._dialect
-        conn.execute(
-            self.store._p(
-                "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
-                f"claimed_by, claimed_until, body) VALUES (?, ?, ?, ?, ?, ?, ?, {dialect.json_param})"
-            ),
-            (
-                entry.entry_id,
-                entry.status.value,
-                entry.attempts,
-                next_attempt_at,
-                entry.last_error,
-                entry.claimed_by,
-                claimed_until,
-                body,
-            ),
-        )
+        try:
+            conn.execute(
+                self.store._p(
+                    "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
+                    "claimed_by, claimed_until, body) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, {dialect.json_param})"
+                ),
+                (
+                    entry.entry_id,
+                    entry.status.value,
+                    entry.attempts,
+                    next_attempt_at,
+                    entry.last_error,
+                    entry.claimed_by,
+                    claimed_until,
+                    body,
+                ),
+            )
+        except dialect.integrity_error:
+            raise ConcurrencyError("outbox entry", entry.entry_id, 0) from None
 
     def rollback(self) -> None:
         """Discard every staged change."""
