@@ -144,6 +144,8 @@ def _object(value: Any, where: str) -> dict[str, Any]:
 
 
 def _list(root: dict[str, Any], key: str, default: list[Any] | None = None) -> list[Any]:
+    if key not in root and default is None:
+        raise ValidationError(f"{key} must be a JSON list, but it is missing")
     value = root.get(key, default)
     if not isinstance(value, list):
         raise ValidationError(f"{key} must be a JSON list, not {_kind(value)}")
@@ -152,7 +154,7 @@ def _list(root: dict[str, Any], key: str, default: list[Any] | None = None) -> l
 
 def _kind(value: Any) -> str:
     if value is None:
-        return "missing"
+        return "null"
     names = {dict: "an object", str: "a string", bool: "a boolean", int: "a number"}
     return names.get(type(value), "a number")
 
