@@ -97,6 +97,10 @@ class CommandRunner:
         self._quote_number_format = quote_number_format
         self._purchase_order_number_format = purchase_order_number_format
 
+    def add_handler(self, handler: EventHandler) -> None:
+        """Run ``handler`` for every event from now on, after the handlers given so far."""
+        self._handlers = (*self._handlers, handler)
+
     # -- plumbing ------------------------------------------------------------------------
 
     def _run(

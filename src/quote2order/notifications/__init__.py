@@ -19,6 +19,7 @@ from quote2order.notifications.documents import (
     UnitOfWorkDocuments,
     document_filename,
 )
+from quote2order.notifications.loop import DispatchLoop, LoopCounts, Wakeup
 from quote2order.notifications.messages import (
     Attachment,
     Message,
@@ -43,11 +44,13 @@ __all__ = [
     "Attachment",
     "Backoff",
     "Channel",
+    "DispatchLoop",
     "DispatchReport",
     "Dispatcher",
     "DocumentKind",
     "DocumentSource",
     "DocumentView",
+    "LoopCounts",
     "Message",
     "Notification",
     "NotificationRecorder",
@@ -62,6 +65,7 @@ __all__ = [
     "StaticSellerDirectory",
     "StaticSettings",
     "UnitOfWorkDocuments",
+    "Wakeup",
     "compose_message",
     "document_filename",
     "document_view",

@@ -501,6 +501,8 @@ class SqlUnitOfWork:
             )
         for entry, body, next_attempt_at, claimed_until in self.staged_outbox:
             self._insert_outbox(conn, entry, body, next_attempt_at, claimed_until)
+        if self.staged_outbox:
+            self.store._dialect.outbox_queued(conn)
         for document, body in self.staged_documents:
             conn.execute(
                 p(
