@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from quote2order._cli import Parser, UsageError, run
 
-def main(argv: list[str] | None = None) -> int:
-    """Run a quote2order command; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="quote2order", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+DESCRIPTION = (
+    "Won quotes become orders: run the quote-to-cash demo, plan a purchasing cart at the "
+    "lowest cost, or deliver pending notifications from the outbox. "
+    "'quote2order demo --help' (and so on) describes each command."
+)
+
+
+def _main(argv: list[str] | None) -> int:
+    from quote2order import __version__
+
+    parser = Parser(prog="quote2order", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"quote2order {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{demo,optimize,dispatch}"
+    )
     demo = commands.add_parser("demo", help="run the quote-to-cash story end to end")
     demo.add_argument(
         "--out",
@@ -38,11 +49,16 @@ def main(argv: list[str] | None = None) -> int:
 
         return dispatch_main(rest)
     if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        raise UsageError(f"unrecognized arguments: {' '.join(rest)}")
     from quote2order.demo import run_demo
 
     run_demo(out=args.out)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a quote2order command; returns the exit status (0 done, 1 failed, 2 usage)."""
+    return run("quote2order", lambda: _main(argv))
 
 
 if __name__ == "__main__":

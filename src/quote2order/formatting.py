@@ -43,6 +43,7 @@ LANGUAGES = ("de", "en")
 _FALLBACK = "en"
 
 
+@functools.lru_cache(maxsize=64)
 def _locale(locale: str) -> Locale:
     try:
         return Locale.parse(locale.replace("-", "_"))

@@ -2,7 +2,8 @@
 
 This is the only module that imports pydantic. Input models refuse unknown fields,
 floats given as money, non-finite or out-of-range numbers, unknown VAT rates, mixed
-currencies and control characters in single-line text; ``to_domain()`` maps them to
+currencies, and control characters, RFC 2047 encoded words (``=?...?=``) and invisible
+bidi/zero-width controls in single-line text; e-mail addresses are plain ``local@host``; ``to_domain()`` maps them to
 the core model. Output models (``QuoteOut``, ``OrderOut``) map the core model to JSON
 with ``from_domain()`` and back with ``to_domain()``. Every refusal raises
 :class:`quote2order.errors.ValidationError` listing each broken rule.
@@ -19,6 +20,7 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from quote2order._text_rules import EMAIL_ADDRESS, single_line_problem
 from quote2order.errors import ValidationError
 from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.money import CURRENCIES, Money, VatRate
@@ -55,7 +57,6 @@ DEFAULT_VAT_RATES: frozenset[Decimal] = frozenset(
 )
 MAX_AMOUNT = Decimal("1e13")  # ten trillion: far above any real quote, far below overflow
 MAX_QUANTITY = Decimal("1e6")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Multi-line text keeps tabs and line breaks, CR LF included (browsers submit textareas so).
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -69,8 +70,19 @@ def _no_float(value: Any) -> Any:
 
 
 def _single_line(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("control characters (including line breaks) are not allowed here")
+    problem = single_line_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _email(value: str) -> str:
+    if (
+        not EMAIL_ADDRESS.fullmatch(value)
+        or "." not in value.rpartition("@")[2]
+        or single_line_problem(value) is not None
+    ):
+        raise ValueError("not an e-mail address of the form name@example.com")
     return value
 
 
@@ -258,7 +270,7 @@ class CustomerIn(_In):
 
     customer_id: ShortLine
     name: Line
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    email: Annotated[str, Field(max_length=254), AfterValidator(_email)]
     locale: Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = "de_DE"
     company: OptionalLine = ""
     address: Annotated[list[Line], Field(max_length=8)] = []

@@ -1,79 +1,24 @@
 """The ``store`` fixture: every contract test runs on each store quote2order ships.
 
-PostgreSQL: 127.0.0.1:5432, database ``test``, trust auth, user ``postgres`` or ``root``
-(or the conninfo in ``Q2O_TEST_POSTGRES``);
-each test run works in its own schema ``q2o_test_<random>``, dropped at the end. Without
-a server the PostgreSQL cases skip, unless the environment variable ``CI`` is set: then
-they fail, so that CI can never pass without them.
+PostgreSQL runs in this test run's own schema (the ``pg_schema`` fixture of
+tests/conftest.py); the PostgreSQL cases skip without a server, and fail on CI.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.stores import empty_sql_store
 
 from quote2order.adapters.memory import MemoryStore
 from quote2order.adapters.sqlite import SqliteStore
 
-PG_CANDIDATES = (
-    "host=127.0.0.1 port=5432 dbname=test user=postgres",
-    "host=127.0.0.1 port=5432 dbname=test user=root",
-)
-PG_TABLES = (
-    "quotes, orders, events, sequences, idempotency_keys, outbox, documents, carts, purchase_orders"
-)
-
 # A store factory: ``reopen()`` gives another handle on the same data (a second process's
 # view of a database); for the in-process stores it is the same object.
 Reopen = Callable[[], Any]
-
-
-def _find_postgres() -> str:
-    """The conninfo of the test server, or skip (fail on CI) with the reason."""
-    if os.environ.get("Q2O_NO_POSTGRES"):
-        pytest.skip("Q2O_NO_POSTGRES is set")
-    try:
-        import psycopg
-    except ImportError:  # the tests_core session runs without the postgres extra
-        pytest.skip("psycopg is not installed (pip install 'quote2order[postgres]')")
-    reasons = []
-    candidates = (
-        [os.environ["Q2O_TEST_POSTGRES"]] if os.environ.get("Q2O_TEST_POSTGRES") else PG_CANDIDATES
-    )
-    for conninfo in candidates:
-        try:
-            psycopg.connect(conninfo, connect_timeout=3).close()
-        except psycopg.Error as exc:
-            reasons.append(f"{conninfo}: {str(exc).strip().splitlines()[0]}")
-        else:
-            return conninfo
-    reason = "no PostgreSQL server answers: " + "; ".join(reasons)
-    if os.environ.get("CI"):
-        pytest.fail(reason + " (CI is set, so this fails instead of skipping)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def pg_conninfo() -> str:
-    """Conninfo of the PostgreSQL test server."""
-    return _find_postgres()
-
-
-@pytest.fixture(scope="session")
-def pg_schema(pg_conninfo: str) -> Iterator[str]:
-    """This test run's own schema, migrated once and dropped at the end."""
-    from quote2order.adapters.postgres import PostgresStore
-
-    schema = f"q2o_test_{uuid.uuid4().hex[:12]}"
-    store = PostgresStore(pg_conninfo, schema)
-    yield schema
-    store.drop_schema()
-    store.close()
 
 
 @pytest.fixture
@@ -88,8 +33,7 @@ def pg_store(pg_conninfo: str, pg_schema: str) -> Iterator[Reopen]:
         opened.append(store)
         return store
 
-    with reopen()._connection() as conn:
-        conn.execute(f"TRUNCATE {PG_TABLES} RESTART IDENTITY", ())
+    empty_sql_store(reopen())
     yield reopen
     for store in opened:
         store.close()

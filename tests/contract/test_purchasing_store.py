@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import Reopen
 from contract_builders import NOW, make_cart, make_positions, make_purchase_order, make_quote
 
+from conftest import Reopen
 from quote2order import (
     CatalogProduct,
     Customer,

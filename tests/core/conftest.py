@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -21,7 +22,8 @@ from quote2order import (
     VatRate,
 )
 from quote2order.service import CreatedQuote
-from quote2order.testing import CountingIds, FixedClock, MemoryStore
+from quote2order.testing import CountingIds, FixedClock
+from tests.stores import committed_state
 
 # Moderate example counts keep the whole suite well under a minute on two shared cores;
 # HYPOTHESIS_PROFILE=thorough runs the same properties far harder.
@@ -86,12 +88,13 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
+def store(new_store: Callable[[], Any]) -> Any:
+    """The store under test: memory, a SQLite file or PostgreSQL (see tests/conftest.py)."""
+    return new_store()
 
 
 @pytest.fixture
-def service(store: MemoryStore, clock: FixedClock) -> Quote2Order:
+def service(store: Any, clock: FixedClock) -> Quote2Order:
     return Quote2Order(store, clock=clock, ids=CountingIds())
 
 
@@ -163,17 +166,6 @@ def snapshot(service: Quote2Order) -> tuple[object, ...]:
     )
 
 
-def store_state(store: MemoryStore) -> dict[str, object]:
-    """A deep, comparable copy of everything committed in a memory store."""
-    with store.lock:
-        return {
-            "quotes": {k: q.copy() for k, q in store.quotes.items()},
-            "quote_by_token": dict(store.quote_by_token),
-            "orders": {k: o.copy() for k, o in store.orders.items()},
-            "order_by_quote_version": dict(store.order_by_quote_version),
-            "events": {k: list(v) for k, v in store.events.items()},
-            "sequences": dict(store.sequences),
-            "idempotency": dict(store.idempotency),
-            "outbox": dict(store.outbox),
-            "documents": dict(store.documents),
-        }
+def store_state(store: Any) -> dict[str, object]:
+    """A deep, comparable copy of everything committed in the store."""
+    return committed_state(store)

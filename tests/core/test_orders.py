@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,8 @@ from quote2order import (
     ValidationError,
 )
 from quote2order.service import CreatedQuote
-from quote2order.testing import FixedClock, MemoryStore
+from quote2order.testing import FixedClock
+from tests.stores import sequence_values
 
 from .conftest import store_state
 
@@ -45,7 +47,7 @@ def test_accepting_creates_exactly_one_order_from_the_won_version(
 
 
 def test_accepting_twice_raises_already_accepted_and_creates_no_second_order(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)
     order = service.accept_quote(created.link_token, 1)
@@ -60,7 +62,7 @@ def test_accepting_twice_raises_already_accepted_and_creates_no_second_order(
 
 
 def test_accepting_a_superseded_version_raises_and_creates_no_order(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)
     quote_id = created.quote.quote_id
@@ -79,7 +81,7 @@ def test_accepting_a_superseded_version_raises_and_creates_no_order(
 
 
 def test_a_second_order_for_a_version_is_refused_by_the_store(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     """Two racing acceptances of one version: the store lets only the first order in."""
     created = make_quote(send=True)
@@ -96,7 +98,7 @@ def test_a_second_order_for_a_version_is_refused_by_the_store(
 
 
 def test_a_draft_cannot_be_accepted(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote()
     before = store_state(store)
@@ -209,7 +211,7 @@ def test_bad_shipments_are_refused_and_nothing_changes(
     shipments: list[Shipment],
     message: str,
     service: Quote2Order,
-    store: MemoryStore,
+    store: Any,
     make_order: MakeOrder,
 ) -> None:
     order = _confirmed(service, make_order)
@@ -228,7 +230,7 @@ def test_a_shipment_needs_a_carrier_and_tracking_number() -> None:
 
 
 def test_invoicing_is_final_and_numbers_the_proforma(
-    service: Quote2Order, clock: FixedClock, store: MemoryStore, make_order: MakeOrder
+    service: Quote2Order, clock: FixedClock, store: Any, make_order: MakeOrder
 ) -> None:
     order = _confirmed(service, make_order)
     service.complete_order(order.order_id, [Shipment("DHL", "JJD0001")])
@@ -255,7 +257,7 @@ def test_invoicing_is_final_and_numbers_the_proforma(
 
 
 def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
-    service: Quote2Order, store: MemoryStore, make_order: MakeOrder
+    service: Quote2Order, store: Any, make_order: MakeOrder
 ) -> None:
     first, second, third = (_confirmed(service, make_order) for _ in range(3))
     assert [first.order_number, second.order_number, third.order_number] == [
@@ -265,7 +267,7 @@ def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
     ]
     with pytest.raises(InvalidTransition):
         service.invoice_order(first.order_id)  # not completed yet
-    assert "proforma" not in store.sequences
+    assert "proforma" not in sequence_values(store)
     for order in (first, second):
         service.complete_order(order.order_id)
     assert service.invoice_order(second.order_id).proforma_number == "PF-2026-00001"
@@ -274,7 +276,7 @@ def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
         service.invoice_order(first.order_id)
     service.complete_order(third.order_id)
     assert service.invoice_order(third.order_id).proforma_number == "PF-2026-00003"
-    assert store.sequences == {"quote": 3, "order": 3, "proforma": 3}
+    assert sequence_values(store) == {"quote": 3, "order": 3, "proforma": 3}
 
 
 @pytest.mark.parametrize(
@@ -291,7 +293,7 @@ def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
     ],
 )
 def test_illegal_order_actions_raise_and_change_nothing(
-    status: str, action: str, service: Quote2Order, store: MemoryStore, make_order: MakeOrder
+    status: str, action: str, service: Quote2Order, store: Any, make_order: MakeOrder
 ) -> None:
     order_id = make_order().order_id
     if status == "rejected":

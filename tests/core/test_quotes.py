@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -23,7 +24,7 @@ from quote2order import (
     ValidationError,
 )
 from quote2order.service import CreatedQuote, hash_link_token, new_link_token
-from quote2order.testing import FixedClock, MemoryStore
+from quote2order.testing import FixedClock
 
 from .conftest import VAT19, catalog_position, eur, free_text_position, store_state
 
@@ -49,7 +50,7 @@ def test_link_token_has_256_bits_url_safe(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_only_the_token_hash_is_stored(
-    service: Quote2Order, store: MemoryStore, make_quote: Callable[..., CreatedQuote]
+    service: Quote2Order, store: Any, make_quote: Callable[..., CreatedQuote]
 ) -> None:
     created = make_quote(send=True)
     token = created.link_token
@@ -122,7 +123,7 @@ def test_a_draft_can_be_edited(
 
 
 def test_editing_a_sent_quote_raises_and_changes_nothing(
-    service: Quote2Order, store: MemoryStore, make_quote: Callable[..., CreatedQuote]
+    service: Quote2Order, store: Any, make_quote: Callable[..., CreatedQuote]
 ) -> None:
     quote = make_quote(send=True).quote
     before = store_state(store)
@@ -134,7 +135,7 @@ def test_editing_a_sent_quote_raises_and_changes_nothing(
 
 
 def test_edit_refuses_positions_in_another_currency_or_with_duplicate_ids(
-    service: Quote2Order, store: MemoryStore, make_quote: Callable[..., CreatedQuote]
+    service: Quote2Order, store: Any, make_quote: Callable[..., CreatedQuote]
 ) -> None:
     quote = make_quote().quote
     before = store_state(store)
@@ -181,7 +182,7 @@ def test_the_content_hash_covers_the_positions() -> None:
 
 
 def test_sending_a_quote_without_positions_is_refused(
-    service: Quote2Order, store: MemoryStore, make_quote: Callable[..., CreatedQuote]
+    service: Quote2Order, store: Any, make_quote: Callable[..., CreatedQuote]
 ) -> None:
     quote = make_quote().quote
     service.edit_quote(quote.quote_id, positions=[])
@@ -193,7 +194,7 @@ def test_sending_a_quote_without_positions_is_refused(
 
 def test_sending_past_validity_is_refused(
     service: Quote2Order,
-    store: MemoryStore,
+    store: Any,
     clock: FixedClock,
     make_quote: Callable[..., CreatedQuote],
 ) -> None:
@@ -236,7 +237,7 @@ def test_expire_quotes_marks_sent_quotes_past_their_validity_expired(
 
 
 def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
-    clock: FixedClock, customer: Customer
+    store: Any, clock: FixedClock, customer: Customer
 ) -> None:
     """A quote marked lost by another writer mid-sweep is skipped; the others still expire."""
     from quote2order.events import DomainEvent, QuoteExpired
@@ -249,7 +250,7 @@ def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
         if isinstance(event, QuoteExpired) and event.aggregate_id == others[0]:
             service.mark_quote_lost(others[1])  # another writer, in its own unit of work
 
-    service = Quote2Order(MemoryStore(), clock=clock, handlers=[meanwhile])
+    service = Quote2Order(store, clock=clock, handlers=[meanwhile])
     for title in ("first", "second", "third"):
         created = service.create_quote(
             reseller_id="R-1",
@@ -268,7 +269,7 @@ def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
 
 def test_accepting_past_validity_raises_past_validity(
     service: Quote2Order,
-    store: MemoryStore,
+    store: Any,
     clock: FixedClock,
     make_quote: Callable[..., CreatedQuote],
 ) -> None:
@@ -345,7 +346,7 @@ def test_reopening_works_again_for_version_3(
 def test_reopening_is_only_for_lost_or_expired_quotes(
     status: str,
     service: Quote2Order,
-    store: MemoryStore,
+    store: Any,
     make_quote: Callable[..., CreatedQuote],
 ) -> None:
     created = make_quote(send=status != "draft")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,8 @@ from quote2order import (
 from quote2order.events import DomainEvent
 from quote2order.ports import OutboxEntry, UnitOfWork
 from quote2order.service import CreatedQuote, new_link_token
-from quote2order.testing import CountingIds, FixedClock, MemoryStore
+from quote2order.testing import CountingIds, FixedClock
+from tests.stores import sequence_values
 
 from .conftest import snapshot, store_state
 
@@ -32,7 +34,7 @@ MakeOrder = Callable[[], Order]
 
 
 def test_a_failed_command_changes_nothing(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)
     order = service.accept_quote(created.link_token, 1)
@@ -55,7 +57,7 @@ def test_a_failed_command_changes_nothing(
 
 
 def test_results_are_copies_a_caller_cannot_change_the_store_through(
-    service: Quote2Order, store: MemoryStore, make_order: MakeOrder
+    service: Quote2Order, store: Any, make_order: MakeOrder
 ) -> None:
     order = make_order()
     before = store_state(store)
@@ -65,7 +67,7 @@ def test_results_are_copies_a_caller_cannot_change_the_store_through(
 
 
 def test_same_idempotency_key_and_arguments_return_the_first_result_and_do_nothing_again(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)
     first = service.accept_quote(created.link_token, 1, idempotency_key="k-accept")
@@ -87,7 +89,7 @@ def test_same_idempotency_key_and_arguments_return_the_first_result_and_do_nothi
     after_invoice = store_state(store)
     assert service.invoice_order(first.order_id, idempotency_key="k-invoice") == invoiced
     assert store_state(store) == after_invoice
-    assert store.sequences["proforma"] == 1
+    assert sequence_values(store)["proforma"] == 1
 
 
 def test_the_replay_returns_the_current_state_of_the_first_result(
@@ -102,7 +104,7 @@ def test_the_replay_returns_the_current_state_of_the_first_result(
 
 
 def test_same_idempotency_key_with_other_arguments_is_a_conflict(
-    service: Quote2Order, store: MemoryStore, make_quote: MakeQuote
+    service: Quote2Order, store: Any, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)
     other = make_quote(send=True)
@@ -122,7 +124,7 @@ def test_same_idempotency_key_with_other_arguments_is_a_conflict(
 
 
 def test_a_request_that_loses_the_race_for_its_idempotency_key_returns_the_winners_result(
-    store: MemoryStore, clock: FixedClock, make_quote: Callable[..., CreatedQuote]
+    store: Any, clock: FixedClock, make_quote: Callable[..., CreatedQuote]
 ) -> None:
     """Two requests with one key: the one whose commit clashes replays the first result."""
     created = make_quote(send=True)
@@ -153,7 +155,7 @@ def test_a_failed_command_does_not_use_up_its_idempotency_key(
 
 
 def test_a_stale_save_raises_concurrency_error_and_writes_nothing(
-    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+    store: Any, service: Quote2Order, make_order: MakeOrder
 ) -> None:
     order_id = make_order().order_id
     first, second = store(), store()
@@ -180,7 +182,7 @@ def test_a_stale_save_raises_concurrency_error_and_writes_nothing(
 
 
 def test_a_stale_quote_save_writes_nothing_of_the_whole_unit_of_work(
-    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+    store: Any, service: Quote2Order, make_order: MakeOrder
 ) -> None:
     order = make_order()
     stale = store()
@@ -234,7 +236,7 @@ def test_with_retry_does_not_retry_other_errors(service: Quote2Order) -> None:
 
 
 def test_with_retry_wins_a_real_race_on_the_memory_store(
-    store: MemoryStore, service: Quote2Order, make_order: MakeOrder
+    store: Any, service: Quote2Order, make_order: MakeOrder
 ) -> None:
     """A command that lost the optimistic lock once succeeds when run again on fresh state."""
     order_id = make_order().order_id
@@ -260,7 +262,7 @@ def test_with_retry_wins_a_real_race_on_the_memory_store(
 
 
 def test_handlers_see_every_event_inside_the_unit_of_work(
-    clock: FixedClock, customer: Customer, positions: list[Position]
+    store: Any, clock: FixedClock, customer: Customer, positions: list[Position]
 ) -> None:
     seen: list[str] = []
 
@@ -282,7 +284,6 @@ def test_handlers_see_every_event_inside_the_unit_of_work(
                 )
             )
 
-    store = MemoryStore()
     service = Quote2Order(store, clock=clock, ids=CountingIds(), handlers=[handler])
     created = service.create_quote(
         reseller_id="R-1",
@@ -295,11 +296,11 @@ def test_handlers_see_every_event_inside_the_unit_of_work(
     order = service.accept_quote(created.link_token, 1)
     service.confirm_order(order.order_id)
     assert seen == ["QuoteCreated", "QuoteSent", "QuoteAccepted", "OrderCreated", "OrderConfirmed"]
-    assert list(store.outbox) == [f"n-{order.order_id}"]
+    assert [e.entry_id for e in store.outbox_store.list()] == [f"n-{order.order_id}"]
 
 
 def test_a_handler_that_raises_rolls_the_whole_command_back(
-    store: MemoryStore, clock: FixedClock, make_quote: MakeQuote
+    store: Any, clock: FixedClock, make_quote: MakeQuote
 ) -> None:
     created = make_quote(send=True)  # made through the fixture's service, same store
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -20,6 +21,7 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
+    run_state_machine_as_test,
 )
 
 from quote2order import (
@@ -41,6 +43,7 @@ from quote2order import (
 )
 from quote2order.quotes import Customer
 from quote2order.testing import CountingIds, FixedClock, MemoryStore
+from tests.stores import examples, sequence_values
 
 from .conftest import catalog_position, custom_position, free_text_position, store_state
 
@@ -69,9 +72,9 @@ order_positions = st.lists(st.sampled_from(CATALOG[:4]), min_size=1, max_size=4)
 class _ServiceMachine(RuleBasedStateMachine):
     """Service, store and the invariants shared by both lifecycles' machines."""
 
-    def __init__(self) -> None:
+    def __init__(self, make_store: Callable[[], Any] = MemoryStore) -> None:
         super().__init__()
-        self.store = MemoryStore()
+        self.store = make_store()
         self.clock = FixedClock(START)
         self.service = Quote2Order(self.store, clock=self.clock, ids=CountingIds())
         self.tokens: dict[str, str] = {}  # quote id -> link token
@@ -345,8 +348,8 @@ class QuoteLifecycle(_ServiceMachine):
 class OrderLifecycle(_ServiceMachine):
     """Every order action, legal or not, on orders made from accepted quotes."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, make_store: Callable[[], Any] = MemoryStore) -> None:
+        super().__init__(make_store)
         self.order_ids: list[str] = []
 
     @initialize(positions=order_positions)
@@ -432,8 +435,9 @@ class OrderLifecycle(_ServiceMachine):
     @rule(data=st.data(), key=st.none() | st.just("invoice-key"))
     def invoice(self, data: st.DataObject, key: str | None) -> None:
         order = self._pick(data)
-        numbers_before = self.store.sequences.get("proforma", 0)
-        replay = key is not None and key in self.store.idempotency
+        numbers_before = sequence_values(self.store).get("proforma", 0)
+        with self.store() as uow:
+            replay = key is not None and uow.idempotency.get(key) is not None
         if replay:
             return  # replays are pinned down in test_service; here every call must act
         result = self.attempt(
@@ -443,7 +447,7 @@ class OrderLifecycle(_ServiceMachine):
             action="invoice",
         )
         if result is None:
-            assert self.store.sequences.get("proforma", 0) == numbers_before
+            assert sequence_values(self.store).get("proforma", 0) == numbers_before
         else:
             assert result.proforma_number is not None
             assert result.proforma_number.endswith(f"{numbers_before + 1:05d}")
@@ -480,7 +484,14 @@ class OrderLifecycle(_ServiceMachine):
             raise AssertionError("a second acceptance of a version succeeded")
 
 
-QuoteLifecycle.TestCase.settings = settings(max_examples=50, stateful_step_count=40, deadline=None)
-OrderLifecycle.TestCase.settings = settings(max_examples=50, stateful_step_count=40, deadline=None)
-TestQuoteLifecycle = QuoteLifecycle.TestCase
-TestOrderLifecycle = OrderLifecycle.TestCase
+@pytest.mark.parametrize("machine", [QuoteLifecycle, OrderLifecycle])
+def test_lifecycle_machine_keeps_its_invariants_on_every_store(
+    machine: type[_ServiceMachine], new_store: Callable[[], Any], store_kind: str
+) -> None:
+    """Random command sequences keep every invariant; a refused command changes nothing."""
+    run_state_machine_as_test(
+        lambda: machine(new_store),
+        settings=settings(
+            max_examples=examples(store_kind, 50), stateful_step_count=40, deadline=None
+        ),
+    )

@@ -33,6 +33,7 @@ class Inbox:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self.received: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []  # (MAIL FROM, RCPT TO) per message
         self.refused = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -41,6 +42,7 @@ class Inbox:
                 self.refused += 1
                 return "451 4.3.0 Try again later"
             self.received.append(message_from_bytes(envelope.original_content, policy=default))
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 2.0.0 OK"
 
     def message_ids(self) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,9 @@ from quote2order.notifications import (
     UnitOfWorkDocuments,
 )
 from quote2order.notifications.messages import Notifier
+from quote2order.ports import DocumentRecord
 from quote2order.testing import CountingIds, FixedClock, MemoryStore, RecordingNotifier
+from tests.stores import all_documents
 
 # Test modules that need the optional extras (html, pdf) or the test extra's SMTP server
 # and PDF reader; a session without them (nox's "no extras" run) leaves them out.
@@ -92,8 +95,9 @@ class World:
         *,
         customer: Customer = CUSTOMER,
         uow_factory: object = None,
+        store: Any | None = None,
     ) -> None:
-        self.store = MemoryStore()
+        self.store = MemoryStore() if store is None else store
         self.clock = FixedClock()
         self.ids = CountingIds()
         self.recorder = NotificationRecorder(
@@ -107,6 +111,10 @@ class World:
             ids=self.ids,
             handlers=[self.recorder],
         )
+
+    def documents(self) -> dict[str, DocumentRecord]:
+        """Every document record committed, by id."""
+        return {d.document_id: d for d in all_documents(self.store)}
 
     def sent_quote(
         self, positions: Sequence[Position] | None = None, title: str = "Arbeitsplätze 2026"
@@ -150,8 +158,8 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
+def world(new_store: Callable[[], Any]) -> World:
+    return World(store=new_store())
 
 
 @pytest.fixture

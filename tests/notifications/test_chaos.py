@@ -30,7 +30,7 @@ def _world_with_entries(count: int) -> World:
     world = World(NotificationSettings.only(Notification.ORDER_CONFIRMATION, channels=[]))
     order = world.order()
     world.service.confirm_order(order.order_id)
-    (document,) = [d for d in world.store.documents.values() if d.kind == "order_confirmation"]
+    (document,) = [d for d in world.documents().values() if d.kind == "order_confirmation"]
     with world.store.unit_of_work() as uow:
         for number in range(count):
             uow.outbox.add(
@@ -76,7 +76,7 @@ def test_a_thousand_messages_through_a_flaky_smtp_server_all_arrive_duplicates_o
     crash_on = {f"chaos-{n:04d}" for n in random.Random(3).sample(range(MESSAGES), 8)}
     inbox = Inbox(failure_rate=0.3, seed=11)
     with smtp_server(inbox) as (host, port):
-        notifier = CrashAfterSend(SmtpNotifier(host, port, timeout=10), crash_on)
+        notifier = CrashAfterSend(SmtpNotifier(host, port, security="none", timeout=10), crash_on)
 
         def new_dispatcher() -> Dispatcher:
             return world.dispatcher(

@@ -119,8 +119,9 @@ def test_the_dispatch_command_lists_and_retries_failed_entries(
 
 
 def test_the_dispatch_command_refuses_a_malformed_source() -> None:
-    with pytest.raises(SystemExit):
-        main(["--source", "no-colon", "--directory", "x"])
+    err = io.StringIO()
+    assert main(["--source", "no-colon", "--directory", "x"], err=err) == 2
+    assert "--source must look like module:function" in err.getvalue()
 
 
 def test_importing_the_library_and_notifications_pulls_in_no_adapter_or_optional_dependency() -> (

@@ -24,7 +24,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def _documents(world: World) -> dict[str, DocumentRecord]:
-    return {d.kind: d for d in world.store.documents.values()}
+    return {d.kind: d for d in world.documents().values()}
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_a_quote_version_document_shows_its_version_and_changes(world: World) ->
         positions=[position(1, quantity="3"), position(3, name="Apple Pencil 2nd Generation")],
     )
     world.service.send_quote(quote_id)
-    (version_2,) = [d for d in world.store.documents.values() if d.snapshot["version"] == 2]
+    (version_2,) = [d for d in world.documents().values() if d.snapshot["version"] == 2]
     html = HtmlRenderer().render(version_2).content.decode()
     assert "Änderungen gegenüber Version 1" in html
     assert "Neu: Apple Pencil 2nd Generation" in html

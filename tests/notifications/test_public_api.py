@@ -35,9 +35,9 @@ def test_an_unknown_seller_fails_the_command_with_a_typed_error_and_changes_noth
         ids=world.ids,
         handlers=[NotificationRecorder(StaticSettings(), StaticSellerDirectory(), world.ids)],
     )
-    documents = dict(world.store.documents)
+    documents = world.documents()
     with pytest.raises(NotFound):
         world.service.confirm_order(order.order_id)
     assert world.service.get_order(order.order_id).status is OrderStatus.OPEN
-    assert world.store.documents == documents
-    assert world.store.outbox == {}
+    assert world.documents() == documents
+    assert world.store.outbox_store.list() == []

@@ -23,7 +23,7 @@ def test_each_notifying_event_records_its_document_and_an_entry_per_channel(worl
         ("proforma_invoice", "email"),
         ("proforma_invoice", "portal"),
     ]
-    kinds = [(d.kind, d.aggregate_kind, d.number) for d in world.store.documents.values()]
+    kinds = [(d.kind, d.aggregate_kind, d.number) for d in world.documents().values()]
     assert kinds == [
         ("quote", "quote", "AN-2026-00001-V1"),
         ("order_confirmation", "order", "AB-2026-00001"),
@@ -36,7 +36,7 @@ def test_entries_point_at_their_document_and_are_due_at_once(world: World) -> No
     order = world.order()
     world.service.confirm_order(order.order_id)
     entry = world.store.outbox_store.list()[0]
-    document = world.store.documents[entry.payload["document_id"]]
+    document = world.documents()[entry.payload["document_id"]]
     assert document.aggregate_id == order.order_id
     assert entry.recipient == "erika@kunde.example"
     assert entry.locale == "de_DE"
@@ -48,7 +48,7 @@ def test_a_switched_off_notification_records_the_document_but_no_entry() -> None
     world = World(NotificationSettings.only(Notification.PROFORMA_INVOICE))
     world.invoiced_order()
     assert _entries(world) == [("proforma_invoice", "email"), ("proforma_invoice", "portal")]
-    assert len(world.store.documents) == 4
+    assert len(world.documents()) == 4
 
 
 def test_the_portal_channel_decides_whether_the_document_is_published() -> None:
@@ -57,7 +57,7 @@ def test_the_portal_channel_decides_whether_the_document_is_published() -> None:
     )
     order = world.order()
     world.service.confirm_order(order.order_id)
-    confirmation = [d for d in world.store.documents.values() if d.kind == "order_confirmation"]
+    confirmation = [d for d in world.documents().values() if d.kind == "order_confirmation"]
     assert confirmation[0].snapshot["published"] is False
     assert _entries(world) == [("order_confirmation", "email")]
 
@@ -65,7 +65,7 @@ def test_the_portal_channel_decides_whether_the_document_is_published() -> None:
 def test_first_quote_version_records_a_document_but_notifies_nobody(world: World) -> None:
     world.sent_quote()
     assert _entries(world) == []
-    (document,) = world.store.documents.values()
+    (document,) = world.documents().values()
     assert document.kind == "quote"
     assert document.snapshot["version"] == 1
     assert document.snapshot["changes"] == []
@@ -81,7 +81,7 @@ def test_a_new_quote_version_notifies_with_its_changes(world: World) -> None:
     world.clock.advance(timedelta(hours=1))
     world.service.send_quote(quote_id)
     assert _entries(world) == [("quote_version", "email"), ("quote_version", "portal")]
-    document = world.store.documents[world.store.outbox_store.list()[0].payload["document_id"]]
+    document = world.documents()[world.store.outbox_store.list()[0].payload["document_id"]]
     assert document.snapshot["version"] == 2
     assert [(c["change"], c["name"]) for c in document.snapshot["changes"]] == [
         ("added", "Apple Pencil 2nd Generation"),
@@ -91,7 +91,7 @@ def test_a_new_quote_version_notifies_with_its_changes(world: World) -> None:
 
 def test_the_proforma_snapshot_holds_parties_totals_and_shipments_as_strings(world: World) -> None:
     world.invoiced_order()
-    (proforma,) = [d for d in world.store.documents.values() if d.kind == "proforma_invoice"]
+    (proforma,) = [d for d in world.documents().values() if d.kind == "proforma_invoice"]
     snapshot = proforma.snapshot
     assert snapshot["seller"]["vat_id"] == "DE123456789"
     assert snapshot["buyer"]["vat_id"] == "DE987654321"
@@ -119,7 +119,7 @@ def test_proforma_numbers_come_from_their_own_series(world: World) -> None:
 
 def test_a_refused_command_records_neither_document_nor_entry(world: World) -> None:
     order = world.order()
-    before = (len(world.store.documents), len(world.store.outbox))
+    before = (len(world.documents()), len(world.store.outbox_store.list()))
     with pytest.raises(InvalidTransition):
         world.service.invoice_order(order.order_id)  # an open order cannot be invoiced
-    assert (len(world.store.documents), len(world.store.outbox)) == before
+    assert (len(world.documents()), len(world.store.outbox_store.list())) == before

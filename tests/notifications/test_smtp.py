@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quote2order import DeliveryError
+from quote2order import DeliveryError, ValidationError
 from quote2order.adapters.smtp import SmtpNotifier
 from quote2order.notifications import Attachment, Message
 
@@ -43,7 +43,7 @@ needs_openssl = pytest.mark.skipif(
 def test_a_message_arrives_with_its_message_id_subject_and_attachment() -> None:
     inbox = Inbox()
     with smtp_server(inbox) as (host, port):
-        SmtpNotifier(host, port).send(_message())
+        SmtpNotifier(host, port, security="none").send(_message())
     (received,) = inbox.received
     assert received["Message-ID"] == "<outbox-7@systemhaus-mueller.example>"
     assert received["Subject"] == "Proforma-Rechnung PF-2026-00001"
@@ -54,7 +54,7 @@ def test_a_message_arrives_with_its_message_id_subject_and_attachment() -> None:
 def test_a_header_injection_attempt_arrives_as_one_harmless_subject() -> None:
     inbox = Inbox()
     with smtp_server(inbox) as (host, port):
-        SmtpNotifier(host, port).send(
+        SmtpNotifier(host, port, security="none").send(
             _message(subject="Hi\r\nBcc: victim@example.com", recipient_name="E\r\nX-Evil: 1")
         )
     (received,) = inbox.received
@@ -67,14 +67,14 @@ def test_a_451_answer_is_a_retryable_delivery_error() -> None:
         smtp_server(Inbox(failure_rate=1.0)) as (host, port),
         pytest.raises(DeliveryError) as caught,
     ):
-        SmtpNotifier(host, port).send(_message())
+        SmtpNotifier(host, port, security="none").send(_message())
     assert not caught.value.permanent
     assert "451" in str(caught.value)
 
 
 def test_an_unreachable_server_is_a_retryable_delivery_error() -> None:
     with pytest.raises(DeliveryError) as caught:
-        SmtpNotifier("127.0.0.1", free_port(), timeout=2).send(_message())
+        SmtpNotifier("127.0.0.1", free_port(), security="none", timeout=2).send(_message())
     assert not caught.value.permanent
 
 
@@ -129,7 +129,7 @@ def test_without_starttls_a_server_that_requires_it_refuses(tmp_path: Path) -> N
         smtp_server(Inbox(), tls_context=server_context, require_starttls=True) as (host, port),
         pytest.raises(DeliveryError),
     ):
-        SmtpNotifier(host, port).send(_message())
+        SmtpNotifier(host, port, security="none").send(_message())
 
 
 @needs_openssl
@@ -149,3 +149,38 @@ def test_bad_options_are_refused_at_construction() -> None:
         SmtpNotifier("localhost", security="ssl")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="password"):
         SmtpNotifier("localhost", username="shop")
+
+
+def test_the_default_is_starttls_and_a_server_without_it_gets_nothing() -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as (host, port), pytest.raises(DeliveryError, match="STARTTLS"):
+        SmtpNotifier(host, port).send(_message())
+    assert inbox.received == []
+    assert (SmtpNotifier("localhost").security, SmtpNotifier("localhost").port) == ("starttls", 587)
+    assert SmtpNotifier("localhost", security="tls").port == 465
+
+
+def test_a_login_over_an_unencrypted_connection_needs_an_explicit_yes() -> None:
+    with pytest.raises(ValidationError, match="unencrypted"):
+        SmtpNotifier("localhost", security="none", username="shop", password="s3cret")
+    inbox = Inbox()
+    options = {"authenticator": authenticate, "auth_require_tls": False}
+    with smtp_server(inbox, **options) as (host, port):
+        SmtpNotifier(
+            host,
+            port,
+            security="none",
+            username="shop",
+            password="s3cret",
+            allow_unencrypted_login=True,
+        ).send(_message())
+    assert len(inbox.received) == 1
+
+
+def test_the_envelope_names_exactly_the_sender_and_the_one_recipient() -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as (host, port):
+        SmtpNotifier(host, port, security="none").send(
+            _message(recipient_name="victim@evil.example, other@evil.example")
+        )
+    assert inbox.envelopes == [("auftrag@systemhaus-mueller.example", ["erika@kunde.example"])]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -88,10 +89,10 @@ class TextRenderer:
 
 
 class World:
-    """A service, its portal and a clock over one memory store."""
+    """A service, its portal and a clock over one store (of every kind, see tests/conftest.py)."""
 
-    def __init__(self) -> None:
-        self.store = MemoryStore()
+    def __init__(self, store: Any | None = None) -> None:
+        self.store = MemoryStore() if store is None else store
         self.clock = FixedClock()
         self.service = Quote2Order(
             self.store, clock=self.clock, ids=CountingIds(), handlers=[DocumentFiler()]
@@ -128,8 +129,8 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
+def world(new_store: Callable[[], Any]) -> World:
+    return World(new_store())
 
 
 NOT_FOUND_MESSAGE = "quote not found: (link token)"

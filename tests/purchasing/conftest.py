@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -21,6 +23,7 @@ from quote2order import (
     VatRate,
 )
 from quote2order.testing import CountingIds, FixedClock, MemoryStore
+from tests.stores import committed_state
 
 RESELLER = "reseller-1"
 
@@ -72,10 +75,10 @@ def terms(
 
 
 class Shop:
-    """A service over a memory store, with helpers that make confirmed orders."""
+    """A service over a store (of every kind), with helpers that make confirmed orders."""
 
-    def __init__(self) -> None:
-        self.store = MemoryStore()
+    def __init__(self, store: Any | None = None) -> None:
+        self.store = MemoryStore() if store is None else store
         self.clock = FixedClock()
         self.service = Quote2Order(self.store, clock=self.clock, ids=CountingIds())
         self._customers = 0
@@ -98,19 +101,12 @@ class Shop:
 
     def snapshot(self) -> object:
         """Everything committed, as comparable values."""
-        s = self.store
-        return (
-            {k: (v, v.revision) for k, v in s.orders.items()},
-            {k: (v, v.revision) for k, v in s.carts.items()},
-            {k: (v, v.revision) for k, v in s.purchase_orders.items()},
-            {k: list(v) for k, v in s.events.items()},
-            dict(s.idempotency),
-        )
+        return committed_state(self.store)
 
 
 @pytest.fixture
-def shop() -> Shop:
-    return Shop()
+def shop(new_store: Callable[[], Any]) -> Shop:
+    return Shop(new_store())
 
 
 OFFERS = StaticOfferSource(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import RESELLER, Shop, catalog, custom, free_text
 
 from quote2order import (
     InvalidTransition,
@@ -15,6 +14,8 @@ from quote2order import (
     SkipReason,
     ValidationError,
 )
+
+from .conftest import RESELLER, Shop, catalog, custom, free_text
 
 
 def test_default_adds_every_procurable_position_and_lists_skipped_ones(shop: Shop) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import RESELLER, Shop, catalog
 
 from quote2order import (
     CartLineNotFound,
@@ -12,6 +11,8 @@ from quote2order import (
     OrderStatus,
     ValidationError,
 )
+
+from .conftest import RESELLER, Shop, catalog
 
 
 def _two_orders_one_line(shop: Shop) -> tuple[str, str]:

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pytest
-from conftest import OFFERS, RESELLER, Shop, catalog, offer, terms
 
 from quote2order import (
     AllocationPlan,
@@ -22,6 +21,8 @@ from quote2order import (
     SupplierTerms,
     ValidationError,
 )
+
+from .conftest import OFFERS, RESELLER, Shop, catalog, offer, terms
 
 
 def _cart_of_two(shop: Shop) -> tuple[str, str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import RESELLER, Shop, catalog, offer, terms
 
 from quote2order import Money, StaticOfferSource
 from quote2order.purchasing import CheapestInStock, OptimizedStrategy
+
+from .conftest import RESELLER, Shop, catalog, offer, terms
 
 # Two cheap accessories: per line, "beta" and "gamma" are cheapest, but each charges
 # shipping; "alpha" is a little dearer per unit and ships everything free.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import RESELLER, Shop, catalog, offer
 
 from quote2order import (
     PURCHASE_ORDER_LIFECYCLE,
@@ -16,6 +15,8 @@ from quote2order import (
     StaticOfferSource,
     ValidationError,
 )
+
+from .conftest import RESELLER, Shop, catalog, offer
 
 SOURCE = StaticOfferSource([offer("alpha", "P1", "90", 99), offer("alpha", "P2", "40", 99)])
 

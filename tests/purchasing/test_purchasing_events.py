@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import OFFERS, RESELLER, Shop, catalog
-
 from quote2order.events import EVENT_TYPES, event_from_dict, event_to_dict
+
+from .conftest import OFFERS, RESELLER, Shop, catalog
 
 
 def test_every_purchasing_event_round_trips_through_a_dict(shop: Shop) -> None:

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import hypothesis.strategies as st
 import pytest
-from conftest import catalog, free_text, offer, terms
 from hypothesis import given, settings
 
 from quote2order import (
@@ -21,6 +20,8 @@ from quote2order import (
 )
 from quote2order.purchasing import check_plan
 from quote2order.purchasing.cart import split_allocations
+
+from .conftest import catalog, free_text, offer, terms
 
 SUPPLIERS = ("alpha", "beta", "gamma")
 

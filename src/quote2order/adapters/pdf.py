@@ -10,6 +10,7 @@ the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from fpdf import FPDF
@@ -160,13 +161,87 @@ def _widths(pdf: FPDF, relative: tuple[int, ...]) -> list[float]:
     return [w * scale for w in relative]
 
 
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """``text`` shortened with "..." to fit ``width`` (a cell shows one line per entry)."""
-    if pdf.get_string_width(text) <= width - 2:
-        return text
-    while text and pdf.get_string_width(text + "...") > width - 2:
-        text = text[:-1]
-    return text + "..."
+_ELLIPSIS = "..."
+
+
+class _Measure:
+    """Widths of text in the font set at the time of the call, whatever font that is.
+
+    fpdf2 measures unshaped text as the sum of its characters' widths (with character
+    spacing and stretching), so each distinct character is measured once per font and size
+    and strings are summed from that: a few dictionary look-ups instead of fpdf2's full
+    measuring path per string. With text shaping on (kerning, ligatures) a string is not
+    that sum, and each string is measured whole.
+    """
+
+    def __init__(self, pdf: FPDF) -> None:
+        self._pdf = pdf
+        self._chars: dict[tuple[str, str, float, str], float] = {}
+        self.calls = 0
+
+    def __call__(self, text: str) -> float:
+        self.calls += 1
+        pdf = self._pdf
+        if pdf.text_shaping:
+            return pdf.get_string_width(text)
+        font = (pdf.font_family, pdf.font_style, pdf.font_size_pt)
+        chars = self._chars
+        total = 0.0
+        for char in text:
+            width = chars.get((*font, char))
+            if width is None:
+                width = chars[(*font, char)] = pdf.get_string_width(char)
+            total += width
+        return total
+
+
+def _fit(text: str, room: float, measure: Callable[[str], float]) -> tuple[str, float]:
+    """``text`` shortened with "..." to fit ``room``, and its width.
+
+    Widths grow with length, so the longest fitting prefix is found by doubling a prefix
+    until it no longer fits, then halving the gap: O(log k) measurements of at most 2k
+    characters, k being what fits (bounded by the width, not by the length of ``text``).
+    """
+    length = len(text)
+    fitting, too_long, probe = 0, -1, 16
+    while probe < length:
+        if measure(text[:probe] + _ELLIPSIS) > room:
+            too_long = probe
+            break
+        fitting, probe = probe, probe * 2
+    if too_long < 0:  # every probe fitted: try the whole text, without an ellipsis
+        width = measure(text)
+        if width <= room:
+            return text, width
+        too_long = length
+    while too_long - fitting > 1:
+        middle = (fitting + too_long) // 2
+        if measure(text[:middle] + _ELLIPSIS) <= room:
+            fitting = middle
+        else:
+            too_long = middle
+    shortened = text[:fitting] + _ELLIPSIS
+    return shortened, measure(shortened)
+
+
+def _row_lines(
+    pdf: FPDF, row: tuple[str, ...], widths: list[float], max_lines: int, measure: _Measure
+) -> list[list[tuple[str, float]]]:
+    """Each cell's lines fitted to its width, with their widths: the first line at 8 pt,
+    the others at 7 pt, at most ``max_lines`` per cell, so a row never outgrows a page."""
+    cells = [cell.split("\n", max_lines) for cell in row]
+    for lines in cells:
+        if len(lines) > max_lines:
+            lines[max_lines - 1 :] = [_ELLIPSIS]
+    fitted: list[list[tuple[str, float]]] = [[] for _ in cells]
+    for first, size in ((True, 8), (False, 7)):  # one font change per size, not per line
+        pdf.set_font(_FONT, size=size)
+        for lines, width, out in zip(cells, widths, fitted, strict=True):
+            room = width - 2 * pdf.c_margin
+            out += [
+                _fit(_text(line), room, measure) for line in (lines[:1] if first else lines[1:])
+            ]
+    return fitted
 
 
 def _header_row(pdf: FPDF, view: DocumentView, widths: list[float]) -> None:
@@ -182,25 +257,27 @@ def _positions(pdf: FPDF, view: DocumentView) -> None:
     widths = _widths(pdf, _PRICED if len(view.columns) == len(_PRICED) else _DELIVERY)
     _room(pdf, 6 + _LINE * 2)
     _header_row(pdf, view, widths)
+    measure = _Measure(pdf)
+    max_lines = int((pdf.h - 18 - pdf.t_margin - 7) // _LINE)
     for row in view.rows:
-        pdf.set_font(_FONT, size=8)
-        cells = [
-            [_fit(pdf, _text(line), w) for line in cell.split("\n")]
-            for cell, w in zip(row, widths, strict=True)
-        ]
+        cells = _row_lines(pdf, row, widths, max_lines, measure)
         height = max(len(lines) for lines in cells) * _LINE + 1
         if _room(pdf, height):
             _header_row(pdf, view, widths)
-            pdf.set_font(_FONT, size=8)
         top = pdf.get_y()
-        x = pdf.l_margin
-        for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
-            align = "R" if index in view.numeric_columns else "L"
-            for number, line in enumerate(lines):
-                pdf.set_xy(x, top + 0.5 + number * _LINE)
-                pdf.set_font(_FONT, size=8 if number == 0 else 7)
-                pdf.cell(width, _LINE, line, align=align)
-            x += width
+        for first, size in ((True, 8), (False, 7)):
+            pdf.set_font(_FONT, size=size)
+            x = pdf.l_margin
+            for index, (lines, width) in enumerate(zip(cells, widths, strict=True)):
+                right = index in view.numeric_columns
+                for number, (line, line_width) in enumerate(lines):
+                    if (number == 0) != first or not line:
+                        continue
+                    # text() at cell()'s position: cell() costs ten times as much per line.
+                    baseline = top + 0.5 + (number + 0.5) * _LINE + 0.3 * pdf.font_size
+                    left = x + width - pdf.c_margin - line_width if right else x + pdf.c_margin
+                    pdf.text(left, baseline, line)
+                x += width
         pdf.set_draw_color(220)
         pdf.line(pdf.l_margin, top + height, pdf.l_margin + pdf.epw, top + height)
         pdf.set_draw_color(0)
@@ -243,5 +320,5 @@ def _shipments(pdf: FPDF, view: DocumentView) -> None:
     for row in view.shipments:
         _room(pdf, _LINE)
         for cell, width in zip(row, widths, strict=True):
-            pdf.cell(width, _LINE + 0.5, _fit(pdf, _text(cell), width))
+            pdf.cell(width, _LINE + 0.5, _fit(_text(cell), width - 2, pdf.get_string_width)[0])
         pdf.ln(_LINE + 0.5)

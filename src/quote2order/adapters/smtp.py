@@ -1,7 +1,11 @@
 """A Notifier that sends e-mail through an SMTP server (standard library only).
 
-Security options: ``security="starttls"`` (upgrade on port 587), ``"tls"`` (implicit TLS,
-port 465) or ``"none"`` (a local relay); ``username``/``password`` log in after TLS.
+Security options: ``security="starttls"`` (the default: upgrade on port 587, and give up if
+the server does not offer it), ``"tls"`` (implicit TLS, port 465) or ``"none"`` (a local
+relay). ``username``/``password`` log in after TLS; a login over an unencrypted connection
+would send the password in the clear, so it is refused unless the host passes
+``allow_unencrypted_login=True``. The envelope names exactly the message's sender and its
+one recipient, never addresses read back from the headers.
 Transient server answers (4xx, lost connections) raise a retryable DeliveryError;
 permanent ones (5xx for the recipient or the message) raise ``permanent=True``.
 """
@@ -12,12 +16,13 @@ import smtplib
 import ssl
 from typing import Literal
 
-from quote2order.errors import DeliveryError
+from quote2order.errors import DeliveryError, ValidationError
 from quote2order.notifications.messages import Message, to_email_message
 
 __all__ = ["SmtpNotifier"]
 
 Security = Literal["none", "starttls", "tls"]
+_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 
 
 class SmtpNotifier:
@@ -30,21 +35,27 @@ class SmtpNotifier:
     def __init__(
         self,
         host: str,
-        port: int = 25,
+        port: int | None = None,
         *,
-        security: Security = "none",
+        security: Security = "starttls",
         username: str | None = None,
         password: str | None = None,
+        allow_unencrypted_login: bool = False,
         timeout: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
         local_hostname: str | None = None,
     ) -> None:
-        if security not in ("none", "starttls", "tls"):
-            raise ValueError(f"security must be 'none', 'starttls' or 'tls', not {security!r}")
+        if security not in _DEFAULT_PORTS:
+            raise ValidationError(f"security must be 'none', 'starttls' or 'tls', not {security!r}")
         if (username is None) != (password is None):
-            raise ValueError("give both username and password, or neither")
+            raise ValidationError("give both username and password, or neither")
+        if username is not None and security == "none" and not allow_unencrypted_login:
+            raise ValidationError(
+                "refusing to log in over an unencrypted connection: use security='starttls' "
+                "or 'tls', or pass allow_unencrypted_login=True for a trusted local relay"
+            )
         self.host = host
-        self.port = port
+        self.port = _DEFAULT_PORTS[security] if port is None else port
         self.security = security
         self._username = username
         self._password = password
@@ -78,7 +89,10 @@ class SmtpNotifier:
             with self._connect() as client:
                 if self._username is not None and self._password is not None:
                     client.login(self._username, self._password)
-                refused = client.send_message(mail)
+                # The envelope is the message's one recipient, not what the headers say.
+                refused = client.send_message(
+                    mail, from_addr=message.sender_email, to_addrs=[message.recipient_email]
+                )
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise DeliveryError(

@@ -6,13 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from quote2order._cli import Parser, run
 from quote2order.errors import OptimizationError, ValidationError
 from quote2order.optimize import jsonio
 from quote2order.optimize.optimizer import optimize
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="quote2order optimize",
         description="Plan which supplier delivers each cart line (see docs/optimizer.md).",
     )
@@ -32,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 on success, 1 when no plan can be made, 2 for bad input."""
+    return run("quote2order optimize", lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         cart = jsonio.loads(args.cart.read_text(encoding="utf-8"))
@@ -44,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except OSError as exc:
         print(f"error: cannot read {args.cart}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"error: {args.cart} is not UTF-8 text", file=sys.stderr)
         return 2
     except ValidationError as exc:
         details = "".join(f"\n  {where}: {message}" for where, message in exc.errors)

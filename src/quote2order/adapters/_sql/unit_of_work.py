@@ -470,8 +470,15 @@ class SqlUnitOfWork:
             if is_new:
                 self._insert_quote(conn, quote, body)
             else:
+                # The token hash column follows the body: a rotated link resolves at once.
                 self._update(
-                    conn, "quote", quote.quote_id, quote.revision, body, quote.status.value
+                    conn,
+                    "quote",
+                    quote.quote_id,
+                    quote.revision,
+                    body,
+                    quote.status.value,
+                    token_hash=quote.link_token_hash,
                 )
         for order, is_new, body in orders:
             if is_new:
@@ -567,15 +574,24 @@ class SqlUnitOfWork:
             raise _Duplicate(order) from None
 
     def _update(
-        self, conn: Connection, kind: str, object_id: str, revision: int, body: str, status: str
+        self,
+        conn: Connection,
+        kind: str,
+        object_id: str,
+        revision: int,
+        body: str,
+        status: str,
+        **columns: Any,
     ) -> None:
+        """Update a row under its optimistic lock; ``columns``: more indexed columns to set."""
         table, id_column = _TABLES[kind]
+        extra = "".join(f", {name} = ?" for name in columns)  # fixed column names only
         cursor = conn.execute(
             self.store._p(
-                f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?, "
+                f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?{extra}, "
                 f"revision = revision + 1 WHERE {id_column} = ? AND revision = ?"
             ),
-            (body, status, object_id, revision),
+            (body, status, *columns.values(), object_id, revision),
         )
         if cursor.rowcount != 1:
             raise ConcurrencyError(kind, object_id, revision)

@@ -1,0 +1,108 @@
+"""Fitting table text in the PDF: few measurements per cell, the same result as trimming
+one character at a time, and rows that never run off the page."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from quote2order.adapters import pdf as pdf_module
+from quote2order.adapters.pdf import PdfRenderer
+
+from .conftest import World, position
+
+LONG = ("Vor-Ort-Service am nächsten Arbeitstag, Datenübernahme und Einweisung " * 60)[:4000]
+
+
+def _font(size: float = 8) -> Any:
+    page = pdf_module.FPDF(unit="mm")
+    page.core_fonts_encoding = "windows-1252"
+    page.set_font("Helvetica", size=size)
+    return page
+
+
+def _trimmed_one_by_one(text: str, room: float, width: Any) -> str:
+    """What the renderer did before: drop the last character and measure again."""
+    if width(text) <= room:
+        return text
+    while text and width(text + "...") > room:
+        text = text[:-1]
+    return text + "..."
+
+
+def _proforma_pdf(world: World) -> bytes:
+    (document,) = [d for d in world.documents().values() if d.kind == "proforma_invoice"]
+    return PdfRenderer().render(document).content
+
+
+def test_a_4000_character_description_costs_a_handful_of_measurements_per_cell(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = 0
+    measure = pdf_module.FPDF.get_string_width
+
+    def counting(self: Any, text: str, *args: Any, **kwargs: Any) -> float:
+        nonlocal calls
+        calls += 1
+        return measure(self, text, *args, **kwargs)
+
+    world.invoiced_order([attrs.evolve(position(n), description=LONG) for n in range(1, 11)])
+    monkeypatch.setattr(pdf_module.FPDF, "get_string_width", counting)
+    _proforma_pdf(world)
+    # Trimming one character at a time measured each long description about 4,000 times.
+    assert calls < 1000
+
+
+def test_fitting_needs_logarithmically_many_measurements() -> None:
+    page = _font()
+    calls: list[int] = []
+
+    def measure(text: str) -> float:
+        calls.append(len(text))
+        return float(page.get_string_width(text))
+
+    fitted, width = pdf_module._fit(LONG, 60.0, measure)
+    assert fitted.endswith("...")
+    assert width <= 60.0
+    assert len(calls) <= 16  # doubling up to the fitting length, then halving: ~2 log2(k)
+    assert max(calls) <= 2 * len(fitted) + 16  # never the whole 4,000 characters
+
+
+@given(
+    text=st.text(st.characters(codec="cp1252", exclude_categories=("Cc",)), max_size=300),
+    room=st.floats(min_value=0, max_value=120),
+    size=st.sampled_from([7, 8]),
+)
+def test_fitting_gives_what_trimming_one_by_one_gave(text: str, room: float, size: int) -> None:
+    page = _font(size)
+    measure = pdf_module._Measure(page)
+    fitted, width = pdf_module._fit(text, room, measure)
+    assert fitted == _trimmed_one_by_one(text, room, page.get_string_width)
+    assert width == pytest.approx(page.get_string_width(fitted), abs=1e-9)
+
+
+@given(st.text(st.characters(codec="cp1252", exclude_categories=("Cc",)), max_size=200))
+def test_summed_character_widths_equal_the_fonts_own_measure(text: str) -> None:
+    page = _font()
+    measure = pdf_module._Measure(page)
+    assert measure(text) == pytest.approx(page.get_string_width(text), abs=1e-9)
+    page.set_font("Helvetica", style="B", size=9)
+    assert measure(text) == pytest.approx(page.get_string_width(text), abs=1e-9)
+
+
+def test_a_description_of_thousands_of_lines_stays_on_the_page(world: World) -> None:
+    world.invoiced_order([attrs.evolve(position(1), description="Zeile\n" * 1999 + "Ende")])
+    reader = PdfReader(io.BytesIO(_proforma_pdf(world)))
+    heights: list[float] = []
+    for page in reader.pages:
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, font, size: heights.append(tm[5]) if text else None
+        )
+    assert min(heights) >= 0  # a PDF's y runs up from the bottom edge: below 0 is off the page
+    assert len(reader.pages) <= 3
