@@ -70,7 +70,7 @@ def tests(session: nox.Session) -> None:
 def tests_versions(session: nox.Session) -> None:
     """The test suite on each supported Python this machine has (3.11, 3.12, 3.13)."""
     _postgres_up()
-    session.install("-e", ".[all]", *TEST)
+    session.install("-e", ".[all]", *TEST, *DOCS)
     session.run("pytest", "-m", "not browser", *session.posargs)
 
 
