@@ -11,9 +11,10 @@ from __future__ import annotations
 import hmac
 import os
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Header, HTTPException
+from fastapi import Depends, HTTPException
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from quote2order import Money, Quote2Order
 from quote2order.adapters.sqlite import SqliteStore
@@ -31,14 +32,21 @@ from quote2order.service import UuidGenerator
 API_KEYS = {"demo-key-nord": "R-1", "demo-key-sued": "R-2"}
 
 
-def reseller(authorization: str = Header(description="Bearer <api key>")) -> Principal:
+# A security scheme (not a plain header parameter): a missing key answers 401, and the
+# OpenAPI document tells clients how to authenticate.
+bearer = HTTPBearer(description="The reseller's API key", auto_error=False)
+
+
+def reseller(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
     """The host's authentication: the API key names the reseller; the tenant never comes
     from the URL or the body."""
-    scheme, _, key = authorization.partition(" ")
+    key = credentials.credentials if credentials is not None else ""
     for known, reseller_id in API_KEYS.items():
-        if scheme.lower() == "bearer" and hmac.compare_digest(key.encode(), known.encode()):
+        if hmac.compare_digest(key.encode(), known.encode()):
             return Principal(reseller_id, actor=f"api:{reseller_id}")
-    raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
+    raise HTTPException(401, "unknown or missing API key", headers={"WWW-Authenticate": "Bearer"})
 
 
 def offers(reseller_id: str) -> StaticOfferSource:

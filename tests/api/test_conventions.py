@@ -163,3 +163,14 @@ def test_api_all_is_sorted_and_exactly_the_public_names() -> None:
     }
     assert public == set(api.__all__)
     assert api.__all__ == sorted(api.__all__, key=lambda n: (not n.isupper(), n[0].islower(), n))
+
+
+def test_datetimes_are_iso_8601_text_only(api) -> None:
+    """A number is not a date (pydantic would read it as a Unix time; the document says
+    ISO 8601): refused, as the OpenAPI document promises."""
+    client, _, _ = api
+    assert client.get("/board", params={"created_until": "0.5"}).status_code == 422
+    ok = client.get("/board", params={"created_until": "2026-03-02T10:00:00+00:00"})
+    assert ok.status_code == 200
+    naive = client.get("/board", params={"created_until": "2026-03-02T10:00:00"})
+    assert naive.status_code == 422

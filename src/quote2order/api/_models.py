@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from quote2order.board import BoardCard, Column, SalesBoard
 from quote2order.events import DomainEvent, event_to_dict
@@ -51,6 +52,7 @@ __all__ = [
     "CreatedQuoteOut",
     "DocumentOut",
     "EventOut",
+    "IsoDateTime",
     "LinkOut",
     "MoneyOut",
     "MoveIn",
@@ -72,6 +74,17 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+def _iso_8601(value: Any) -> Any:
+    # pydantic also reads numbers as Unix times; the document promises ISO 8601 text only.
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+        raise ValueError("give a date and time in ISO 8601 with its UTC offset")
+    return value
+
+
+#: A timezone-aware date and time, written as ISO 8601 text (``2026-03-01T09:00:00+01:00``).
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_8601)]
 
 
 class _In(BaseModel):
@@ -100,7 +113,7 @@ class CompleteIn(_In):
 class RotateLinkIn(_In):
     """When the new customer link expires (null: never)."""
 
-    expires_at: AwareDatetime | None = None
+    expires_at: IsoDateTime | None = None
 
 
 class AddToCartIn(_In):

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
-from pydantic import AwareDatetime
 
 from quote2order.api._context import (
     DOCUMENT_RESPONSES,
@@ -28,6 +27,7 @@ from quote2order.api._models import (
     CreatedQuoteOut,
     DocumentOut,
     EventOut,
+    IsoDateTime,
     LinkOut,
     MoveIn,
     Page,
@@ -458,8 +458,8 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
     def board(
         principal: Auth,
         customer_id: Annotated[str | None, Query(max_length=64)] = None,
-        created_from: AwareDatetime | None = None,
-        created_until: AwareDatetime | None = None,
+        created_from: IsoDateTime | None = None,
+        created_until: IsoDateTime | None = None,
     ) -> Response:
         """The sales board: every column with its cards, counts and sums."""
         view = Board(service, reseller_id=principal.reseller_id).view(
