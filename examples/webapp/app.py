@@ -5,13 +5,17 @@ It uses only quote2order's public API. Run it from the repository root with::
     PYTHONPATH=src python examples/webapp/app.py
 
 Storage, documents and rendering are wired in :func:`make_app`, the one place to change
-them. It is a demo: the board has no login and no CSRF protection; a real host adds its
-own authentication, CSRF tokens and HTTPS.
+them. Hosts copy examples, so it shows the safe way where it is cheap: a CSRF token on
+every form (Flask-WTF), a ``SameSite=Lax`` HttpOnly session cookie (``Secure`` too when
+served over HTTPS), redirects only to known local pages, 400 for malformed parameters,
+and customer-link tokens masked in the access log. The board has no login and the
+customer login is a demo picker: a real host puts both behind its own authentication.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -21,7 +25,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flask import Flask, Response, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Response as BaseResponse
 
 from quote2order import (
@@ -144,6 +161,14 @@ def make_app(
 
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
     app.secret_key = secrets.token_hex(32)  # demo sessions do not survive a restart
+    app.config.update(
+        # Lax: the browser sends the session cookie on links from other sites but not on
+        # their form posts; Secure: only over HTTPS (a real host serves nothing else).
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=base_url.startswith("https://"),
+    )
+    CSRFProtect(app)  # every POST needs the form's csrf_token, the login included
     token = seed(service)
     app.config["DEMO_LINK"] = f"/q/{token}"
     if announce:
@@ -154,10 +179,29 @@ def make_app(
         value = session.get("customer_id")
         return value if isinstance(value, str) else None
 
+    def portal_login() -> dict[str, str]:
+        """The logged-in customer of this app's one reseller, as the portal's keywords."""
+        customer = customer_id()
+        return {} if customer is None else {"reseller_id": RESELLER_ID, "customer_id": customer}
+
     @app.errorhandler(NotFound)
     def not_found(_error: NotFound) -> tuple[str, int]:
         # Every refusal in the portal arrives here alike: one page, one status code.
         return render_template("not_found.html"), 404
+
+    @app.errorhandler(400)  # malformed parameters, and forms without a valid CSRF token
+    def bad_request(error: HTTPException) -> tuple[str, int]:
+        return render_template("bad_request.html", reason=error.description), 400
+
+    def local_target(target: str | None) -> str:
+        """``target`` if it is the path of one of this app's pages, else ``/``."""
+        if not target or not _LOCAL_PATH.fullmatch(target):
+            return "/"  # schemes, "//host", "/\\host", tabs, "%09", queries: never
+        try:
+            app.url_map.bind("localhost").match(target, method="GET")
+        except HTTPException:
+            return "/"
+        return target
 
     @app.after_request
     def protect_links(response: Response) -> Response:
@@ -177,10 +221,12 @@ def make_app(
     def show_board() -> str:
         selected = request.args.get("customer") or None
         since = request.args.get("since") or None
-        view = board.view(
-            customer_id=selected,
-            created_from=_start_of(since, service.clock) if since else None,
-        )
+        if selected is not None and selected not in CUSTOMERS:
+            abort(400, "unknown customer")
+        created_from = _start_of(since, service.clock) if since else None
+        if since and created_from is None:
+            abort(400, "since must be a date YYYY-MM-DD")
+        view = board.view(customer_id=selected, created_from=created_from)
         return render_template(
             "board.html",
             board=view,
@@ -197,7 +243,7 @@ def make_app(
             arguments["shipments"] = [
                 Shipment(request.form.get("carrier", ""), request.form.get("tracking_number", ""))
             ]
-        elif action == "reject":
+        elif action in ("reject", "close_undelivered"):
             arguments["reason"] = request.form.get("reason", "")
         elif action == "add_pencil":
             action = "edit"
@@ -209,15 +255,19 @@ def make_app(
 
     @app.post("/board/<card_id>/move")
     def move(card_id: str) -> BaseResponse:
+        try:
+            column = Column(request.form.get("to", ""))
+        except ValueError:
+            abort(400, "unknown column")
         with _flash_refusals():
-            board.move(card_id, Column(request.form["to"]))
+            board.move(card_id, column)
         return redirect(url_for("show_board"))
 
     # -- the customer portal ----------------------------------------------------------------
 
     @app.get("/q/<token>")
     def show_quote(token: str) -> str:
-        view = portal.view(token, customer_id=customer_id())
+        view = portal.view(token, **portal_login())
         # Each document's title as printed on it, in the customer's language.
         titles = {
             d.document_id: document_view(service.get_document(d.document_id)).title
@@ -234,13 +284,15 @@ def make_app(
 
     @app.post("/q/<token>/<answer>")
     def answer(token: str, answer: str) -> BaseResponse:
-        version = int(request.form.get("version", "0"))
+        version = request.form.get("version", type=_version)
+        if version is None:
+            abort(400, "version must be a version number")
         with _flash_refusals():
             if answer == "accept":
-                view = portal.accept(token, version)
+                view = portal.accept(token, version, **portal_login())
                 flash(f"Thank you: your order {view.order_number} was placed.")
             elif answer == "decline":
-                portal.decline(token, version)
+                portal.decline(token, version, **portal_login())
                 flash("You declined the quote.")
             else:
                 raise NotFound("page", answer)
@@ -248,7 +300,7 @@ def make_app(
 
     @app.get("/q/<token>/documents/<document_id>.<fmt>")
     def download(token: str, document_id: str, fmt: str) -> Response:
-        file = portal.download(token, document_id, customer_id=customer_id(), fmt=fmt)
+        file = portal.download(token, document_id, **portal_login(), fmt=fmt)
         response = Response(file.content, content_type=file.content_type)
         response.headers["Content-Disposition"] = _inline_disposition(file.filename)
         return response
@@ -257,10 +309,11 @@ def make_app(
 
     @app.route("/login", methods=["GET", "POST"])
     def login() -> str | BaseResponse:
-        target = request.values.get("next", "/")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"  # no open redirects
-        if request.method == "POST" and request.form.get("customer_id") in CUSTOMERS:
+        target = local_target(request.values.get("next"))
+        if request.method == "POST":
+            if request.form.get("customer_id") not in CUSTOMERS:
+                abort(400, "unknown customer")
+            session.clear()  # a new login starts a new session
             session["customer_id"] = request.form["customer_id"]
             return redirect(target)
         return render_template("login.html", customers=CUSTOMERS, next=target)
@@ -268,11 +321,37 @@ def make_app(
     @app.post("/logout")
     def logout() -> BaseResponse:
         session.pop("customer_id", None)
-        target = request.form.get("next", "/")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+        return redirect(local_target(request.form.get("next")))
 
     app.extensions["quote2order"] = {"service": service, "portal": portal, "board": board}
     return app
+
+
+# A path of plain segments: no scheme, no "//" or "\\", no spaces, tabs or escapes.
+_LOCAL_PATH = re.compile(r"/(?:[A-Za-z0-9_.~-]+(?:/[A-Za-z0-9_.~-]+)*)?")
+# A customer link's token in a request line: its first four characters are kept.
+_LINK_TOKEN = re.compile(r"(/q/[^/\s?\"]{4})[^/\s?\"]*")
+
+
+def _version(value: str) -> int:
+    number = int(value)  # a ValueError makes request.form.get(..., type=) answer None
+    if not 0 < number < 1_000_000:
+        raise ValueError(value)
+    return number
+
+
+def mask_link_tokens(text: str) -> str:
+    """``text`` with every ``/q/<token>`` shortened to ``/q/<first four>***``."""
+    return _LINK_TOKEN.sub(r"\1***", text)
+
+
+class TokenMaskingRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, writing customer links to the access log masked: the
+    token is the customer's key to the quote and must not sit in log files."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        masked = tuple(mask_link_tokens(a) if isinstance(a, str) else a for a in args)
+        super().log(type, mask_link_tokens(message), *masked)
 
 
 @contextlib.contextmanager
@@ -306,4 +385,4 @@ def _start_of(day: str, clock: Clock) -> datetime | None:
 
 
 if __name__ == "__main__":
-    make_app().run(host="127.0.0.1", port=5000)
+    make_app().run(host="127.0.0.1", port=5000, request_handler=TokenMaskingRequestHandler)

@@ -27,6 +27,7 @@ from quote2order.errors import (
     StorageError,
     StorageUnavailable,
     SupersededVersion,
+    UnsupportedCharacter,
     ValidationError,
 )
 from quote2order.lifecycle import (
@@ -38,7 +39,7 @@ from quote2order.lifecycle import (
     QuoteStatus,
 )
 from quote2order.money import DocumentTotals, Money, VatRate, VatSubtotal, document_totals
-from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
+from quote2order.orders import NotDelivered, Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.positions import CatalogProduct, Position, PositionKind
 from quote2order.purchasing import (
     AddedToCart,
@@ -93,6 +94,7 @@ __all__ = [
     "InvalidTransition",
     "Money",
     "MoneyError",
+    "NotDelivered",
     "NotFound",
     "NotProcurable",
     "OfferSource",
@@ -129,6 +131,7 @@ __all__ = [
     "SupplierShare",
     "SupplierTerms",
     "UncoveredLine",
+    "UnsupportedCharacter",
     "ValidationError",
     "VatRate",
     "VatSubtotal",

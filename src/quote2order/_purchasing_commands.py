@@ -130,9 +130,7 @@ class PurchasingCommands(CommandRunner):
             orders = self._orders_of(uow, [a for line in selected for a in line.allocations])
 
             def new_purchase_order() -> tuple[str, str]:
-                number = self._purchase_order_number_format.format(
-                    year=now.year, number=uow.sequences.next("purchase_order")
-                )
+                number = self._next_number(uow, "purchase_order", reseller_id, now)
                 return self._ids.new_id("purchase_order"), number
 
             result, events = _check_out(
@@ -255,9 +253,12 @@ class PurchasingCommands(CommandRunner):
         with self._uow() as uow:
             return uow.carts.get(reseller_id)
 
-    def get_purchase_order(self, purchase_order_id: str) -> PurchaseOrder:
-        """The purchase order with ``purchase_order_id``."""
+    def get_purchase_order(
+        self, purchase_order_id: str, *, reseller_id: str | None = None
+    ) -> PurchaseOrder:
+        """The purchase order with ``purchase_order_id`` (another reseller's is not found)."""
         with self._uow() as uow:
+            self._check_tenant(uow, "purchase_order", purchase_order_id, reseller_id)
             return uow.purchase_orders.get(purchase_order_id)
 
     def list_purchase_orders(self, *, reseller_id: str | None = None) -> Sequence[PurchaseOrder]:

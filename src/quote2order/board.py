@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from quote2order.errors import InvalidTransition, QuoteNotFound
+from quote2order.errors import InvalidTransition
 from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.money import Money
 from quote2order.orders import Order, Shipment
@@ -51,6 +51,7 @@ class Column(enum.Enum):
     ORDER_OPEN = "order_open"
     CONFIRMED = "confirmed"
     IN_PROCUREMENT = "in_procurement"
+    PARTLY_SHIPPED = "partly_shipped"  # some parcels out, goods still to ship
     COMPLETED = "completed"
     INVOICED = "invoiced"
     LOST = "lost"  # lost and expired quotes (a rejected order's quote is lost)
@@ -67,17 +68,30 @@ _ORDER_COLUMNS = {
     OrderStatus.OPEN: Column.ORDER_OPEN,
     OrderStatus.CONFIRMED: Column.CONFIRMED,
     OrderStatus.IN_PROCUREMENT: Column.IN_PROCUREMENT,
+    OrderStatus.PARTLY_SHIPPED: Column.PARTLY_SHIPPED,
     OrderStatus.COMPLETED: Column.COMPLETED,
     OrderStatus.INVOICED: Column.INVOICED,
 }
 
 #: An order's action menu, in menu order (the same actions as in the order list).
-ORDER_MENU: tuple[str, ...] = ("confirm", "reject", "add_to_cart", "complete", "invoice")
+ORDER_MENU: tuple[str, ...] = (
+    "confirm",
+    "reject",
+    "add_to_cart",
+    "ship",
+    "complete",
+    "close_undelivered",
+    "invoice",
+)
 #: A quote card's actions.
 QUOTE_MENU: tuple[str, ...] = ("edit", "send", "mark_won", "mark_lost", "reopen")
 
 # "add_to_cart" is not a lifecycle transition of its own: offered while the order can be procured.
-_ADD_TO_CART_STATES = frozenset({OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT})
+_ADD_TO_CART_STATES = frozenset(
+    {OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT, OrderStatus.PARTLY_SHIPPED}
+)
+# Menu actions named apart from the lifecycle's: one parcel picks ship_part or ship_rest.
+_MENU_ACTIONS = {"ship": "ship_part", "close_undelivered": "close_rest"}
 
 #: Dragging a card from one column to another performs exactly this one action.
 MOVES: Mapping[tuple[Column, Column], str] = {
@@ -156,7 +170,8 @@ def card_for(quote: Quote, order: Order | None, now: datetime) -> BoardCard:
     customer = quote.customer.company or quote.customer.name
     if order is not None:
         column = _ORDER_COLUMNS[order.status]
-        actions = [a for a in ORDER_MENU if a in order.allowed_actions()]
+        allowed = order.allowed_actions()
+        actions = [a for a in ORDER_MENU if _MENU_ACTIONS.get(a, a) in allowed]
         if order.status in _ADD_TO_CART_STATES:
             actions.append("add_to_cart")
         return BoardCard(
@@ -266,9 +281,8 @@ class Board:
 
     def card(self, card_id: str) -> BoardCard:
         """The current card of quote ``card_id`` (QuoteNotFound if there is none)."""
-        quote = self._service.get_quote(card_id)
-        if self._reseller_id is not None and quote.reseller_id != self._reseller_id:
-            raise QuoteNotFound(card_id)
+        # Another reseller's quote is not found, exactly like an unknown id.
+        quote = self._service.get_quote(card_id, reseller_id=self._reseller_id)
         order = self._service.get_order(quote.order_id) if quote.order_id else None
         return card_for(quote, order, self._service.clock.now())
 
@@ -296,7 +310,8 @@ class Board:
     def perform(self, card_id: str, action: str, **arguments: Any) -> BoardCard:
         """Run one of the card's menu actions (if legal now) and return the new card.
 
-        ``complete`` takes ``shipments``; ``reject`` an optional ``reason``;
+        ``complete`` takes ``shipments``; ``ship`` one ``shipment`` (a parcel with its
+        items); ``close_undelivered`` a ``reason``; ``reject`` an optional ``reason``;
         ``add_to_cart`` takes the optional ``positions`` selection of
         :meth:`~quote2order.service.Quote2Order.add_to_cart`.
         """
@@ -321,6 +336,8 @@ class Board:
             "confirm": service.confirm_order,
             "reject": service.reject_order,
             "complete": service.complete_order,
+            "ship": service.ship_order,
+            "close_undelivered": service.close_undelivered,
             "invoice": service.invoice_order,
             "add_to_cart": service.add_to_cart,
         }

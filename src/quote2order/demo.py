@@ -14,14 +14,17 @@ from pathlib import Path
 from quote2order.adapters.sqlite import SqliteStore
 from quote2order.money import Money, VatRate
 from quote2order.notifications import (
+    BankAccount,
     Dispatcher,
+    DocumentTexts,
     NotificationRecorder,
+    PaymentTerms,
     Seller,
     StaticSellerDirectory,
     StaticSettings,
     UnitOfWorkDocuments,
 )
-from quote2order.orders import Order, Shipment
+from quote2order.orders import Order, Shipment, ShipmentItem
 from quote2order.positions import CatalogProduct, Position, PositionKind
 from quote2order.purchasing import (
     Allocation,
@@ -45,7 +48,32 @@ SELLER = Seller(
     "auftrag@systemhaus-nord.example",
     ("Hafenstraße 12", "20457 Hamburg"),
     "DE811234567",
+    phone="+49 40 1234567-0",
+    website="www.systemhaus-nord.example",
+    legal_form="GmbH",
+    registered_office="Hamburg",
+    register_court="Amtsgericht Hamburg",
+    register_number="HRB 123456",
+    managing_directors=("Jana Petersen", "Ole Hansen"),
+    tax_number="27/123/45678",
+    bank_accounts=(BankAccount("DE89370400440532013000", "COBADEFFXXX", "Commerzbank Hamburg"),),
+    payment_terms=PaymentTerms(days=14, discount_percent=Decimal(2), discount_days=7),
+    delivery_terms="Lieferung frei Haus innerhalb Deutschlands (DAP Incoterms 2020)",
+    texts={
+        "quote": DocumentTexts(
+            intro="Vielen Dank für Ihre Anfrage. Gerne bieten wir Ihnen an:",
+            closing="Wir freuen uns auf Ihren Auftrag.",
+        ),
+        "order_confirmation": DocumentTexts(closing="Vielen Dank für Ihren Auftrag."),
+        "delivery_note": DocumentTexts(
+            closing="Bitte prüfen Sie die Lieferung auf Vollständigkeit."
+        ),
+        "proforma_invoice": DocumentTexts(
+            intro="Bitte überweisen Sie den Betrag vorab; die Ware ist geliefert."
+        ),
+    },
 )
+LINK_URL = "https://portal.example.com/q/{token}"
 
 
 def _eur(amount: str) -> Money:
@@ -106,18 +134,20 @@ def run_demo(say: Say = print, out: Path | str = "quote2order-demo") -> Order:
 def _story(
     say: Say, store: SqliteStore, clock: FixedClock, ids: CountingIds, out: Path, where: Path
 ) -> Order:
-    recorder = NotificationRecorder(StaticSettings(), StaticSellerDirectory(SELLER), ids)
+    recorder = NotificationRecorder(
+        StaticSettings(), StaticSellerDirectory(SELLER), ids, link_url=LINK_URL
+    )
     service = Quote2Order(store, clock=clock, ids=ids, handlers=[recorder])
     say(f"Database: {where} (SQLite)")
 
     customer = Customer(
         "C-1001",
-        "Dr. Anna Berger",
-        "anna.berger@example.com",
+        "Dr. Anna Dvořák",
+        "anna.dvorak@example.com",
         "de_DE",
-        company="Berger Architekten GmbH",
-        address=("Hauptstraße 5", "80331 München"),
-        vat_id="DE123456789",
+        company="Dvořák Architekci sp. z o.o.",
+        address=("ul. Piotrkowska 104", "90-001 Łódź", "Polen"),
+        vat_id="PL7251234567",
     )
     positions = [
         _catalog("P1", "ipad-air-13", "MV2D3FD/A", "Apple iPad Air 13-inch (M2)", 3, "849.00"),
@@ -148,8 +178,8 @@ def _story(
     quote_id = created.quote.quote_id
     _show_quote(say, created.quote)
 
-    say("2. It is sent; the customer receives a stable link.")
-    service.send_quote(quote_id)
+    say("2. It is sent; the customer's e-mail carries the stable link.")
+    service.send_quote(quote_id, link_token=link)
     say(f"    link: https://portal.example.com/q/{link[:12]}... ({len(link)} characters)")
 
     say("3. The customer opens the link and accepts version 1: the won quote becomes an order.")
@@ -188,11 +218,17 @@ def _story(
     say(f"8. Another customer's order, {second.order_number}, is confirmed too.")
     _purchasing(say, service, [order, second])
 
-    say("10. The goods ship in two parcels; the tracking numbers are entered by hand.")
+    say("10. The goods ship in two parcels of different items; tracking numbers are typed in.")
     clock.advance(timedelta(days=2))
-    order = service.complete_order(
+    order = service.ship_order(
         order.order_id,
-        [Shipment("DHL", "JJD000390007763456"), Shipment("DHL", "JJD000390007763457")],
+        Shipment("DHL", "JJD000390007763456", (ShipmentItem("P1", 3), ShipmentItem("P3", 3))),
+    )
+    _show_order(say, order)
+    say(f"    still to ship: {dict(order.outstanding())}")
+    clock.advance(timedelta(days=3))
+    order = service.ship_order(
+        order.order_id, Shipment("DHL", "JJD000390007763457", (ShipmentItem("P4", 3),))
     )
     _show_order(say, order)
     say(f"    tracking numbers: {', '.join(order.tracking_numbers)}")
@@ -201,7 +237,9 @@ def _story(
     order = service.invoice_order(order.order_id)
     _show_order(say, order)
     totals = order.totals
+    due = SELLER.payment_terms.due_date(clock.now().date())
     say(f"    pro-forma invoice {order.proforma_number}: net {totals.net}, gross {totals.gross}")
+    say(f"    due {due.isoformat()} to IBAN {SELLER.bank_accounts[0].iban_grouped}")
 
     say("History of the order:")
     for event in service.history("order", order.order_id):

@@ -9,7 +9,8 @@ carry structured fields and, where it helps callers, also subclass a builtin::
     │   │   ├── FloatMoney (TypeError)           a float given as money
     │   │   └── CurrencyMismatch
     │   ├── NotProcurable                         free text / custom products in purchasing
-    │   └── OverProcurement                       more than a position's open quantity
+    │   ├── OverProcurement                       more than a position's open quantity
+    │   └── UnsupportedCharacter                  no registered PDF font can show a character
     ├── InvalidTransition                         an action not allowed in the current state
     ├── NotFound (LookupError)                    an aggregate or token that does not exist
     │   ├── QuoteNotFound
@@ -56,6 +57,7 @@ __all__ = [
     "StorageError",
     "StorageUnavailable",
     "SupersededVersion",
+    "UnsupportedCharacter",
     "ValidationError",
 ]
 
@@ -110,6 +112,22 @@ class OverProcurement(ValidationError):
         self.position_id = position_id
         self.requested = requested
         self.open_quantity = open_quantity
+
+
+class UnsupportedCharacter(ValidationError):
+    """A document holds a character that no registered font can show; nothing is rendered.
+
+    Register a font that has it (``PdfRenderer(fonts=[PdfFont(...)])``).
+    """
+
+    def __init__(self, character: str, fonts: tuple[str, ...]) -> None:
+        self.character = character
+        self.codepoint = f"U+{ord(character):04X}"
+        self.fonts = fonts
+        super().__init__(
+            f"character {character!r} ({self.codepoint}) is in no registered font "
+            f"({', '.join(fonts)}); register a font that has it"
+        )
 
 
 class InvalidTransition(Quote2OrderError):

@@ -20,10 +20,12 @@ __all__ = [
     "OrderCompleted",
     "OrderConfirmed",
     "OrderCreated",
+    "OrderDeliveryClosed",
     "OrderInvoiced",
     "OrderProcurementEnded",
     "OrderProcurementStarted",
     "OrderRejected",
+    "OrderShipped",
     "PositionsAddedToCart",
     "PositionsReleasedFromCart",
     "PurchaseOrderCancelled",
@@ -63,6 +65,13 @@ class DomainEvent:
         """The event's name, e.g. ``"OrderConfirmed"``."""
         return type(self).__name__
 
+    def without_secrets(self) -> DomainEvent:
+        """This event as it is stored: fields marked secret (a raw link token) emptied."""
+        secret: dict[str, Any] = {
+            f.name: "" for f in attrs.fields(type(self)) if f.metadata.get("secret")
+        }
+        return attrs.evolve(self, **secret) if secret else self
+
 
 @attrs.frozen(kw_only=True)
 class _QuoteEvent(DomainEvent):
@@ -84,9 +93,14 @@ class QuoteEdited(_QuoteEvent):
 
 @attrs.frozen(kw_only=True)
 class QuoteSent(_QuoteEvent):
-    """A version was sent to the customer and frozen."""
+    """A version was sent to the customer and frozen.
+
+    ``link_token`` is set only while the command runs, when the host passed the raw link
+    token to ``send_quote``; it is never stored (see :meth:`DomainEvent.without_secrets`).
+    """
 
     content_hash: str
+    link_token: str = attrs.field(default="", repr=False, metadata={"secret": True})
 
 
 @attrs.frozen(kw_only=True)
@@ -174,8 +188,33 @@ class OrderRejected(_OrderEvent):
 
 @attrs.frozen(kw_only=True)
 class OrderCompleted(_OrderEvent):
-    """The order was shipped; the tracking numbers were entered by hand."""
+    """The order was shipped; the tracking numbers were entered by hand.
 
+    ``by_parcels``: the delivery was recorded parcel by parcel (each parcel has its own
+    :class:`OrderShipped` and delivery note), not all at once.
+    """
+
+    tracking_numbers: tuple[str, ...]
+    by_parcels: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class OrderShipped(_OrderEvent):
+    """One parcel of the order was shipped, with the goods listed in it."""
+
+    carrier: str
+    tracking_number: str
+    position_ids: tuple[str, ...]
+    quantities: tuple[str, ...]  # decimal strings, one per position id
+
+
+@attrs.frozen(kw_only=True)
+class OrderDeliveryClosed(_OrderEvent):
+    """The rest of a partly shipped order was closed as not delivered; it is complete."""
+
+    reason: str
+    position_ids: tuple[str, ...]
+    quantities: tuple[str, ...]
     tracking_numbers: tuple[str, ...]
 
 
@@ -302,6 +341,8 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         OrderConfirmed,
         OrderRejected,
         OrderCompleted,
+        OrderShipped,
+        OrderDeliveryClosed,
         OrderInvoiced,
         OrderProcurementStarted,
         OrderProcurementEnded,
@@ -328,6 +369,8 @@ def event_to_dict(event: DomainEvent) -> dict[str, Any]:
     """A JSON-ready dict of ``event``, with its name under ``"event"``."""
     data: dict[str, Any] = {"event": event.name}
     for field in attrs.fields(type(event)):
+        if field.metadata.get("secret"):
+            continue  # never stored
         value = getattr(event, field.name)
         if isinstance(value, datetime):
             value = value.isoformat()

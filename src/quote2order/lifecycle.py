@@ -44,7 +44,8 @@ class OrderStatus(enum.Enum):
     OPEN = "open"  # created from a won quote, waiting for the reseller
     CONFIRMED = "confirmed"  # confirmed by the reseller; goes into fulfilment
     IN_PROCUREMENT = "in_procurement"  # some positions are in the cart or ordered
-    COMPLETED = "completed"  # shipped (tracking numbers recorded)
+    PARTLY_SHIPPED = "partly_shipped"  # some parcels shipped, goods still outstanding
+    COMPLETED = "completed"  # delivered in full, or the rest closed as not delivered
     INVOICED = "invoiced"  # final: the pro-forma invoice exists; nothing changes any more
     REJECTED = "rejected"  # rejected by the reseller; its quote became lost
 
@@ -82,6 +83,19 @@ ORDER_TRANSITIONS: Table[OrderStatus] = (
     ("start_procurement", [OrderStatus.CONFIRMED], OrderStatus.IN_PROCUREMENT),
     ("end_procurement", [OrderStatus.IN_PROCUREMENT], OrderStatus.CONFIRMED),
     ("complete", [OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT], OrderStatus.COMPLETED),
+    # One parcel of a partial delivery: the order picks the action that matches what is
+    # still outstanding (as receiving does for purchase orders), so no guards are needed.
+    (
+        "ship_part",
+        [OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT, OrderStatus.PARTLY_SHIPPED],
+        OrderStatus.PARTLY_SHIPPED,
+    ),
+    (
+        "ship_rest",
+        [OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT, OrderStatus.PARTLY_SHIPPED],
+        OrderStatus.COMPLETED,
+    ),
+    ("close_rest", [OrderStatus.PARTLY_SHIPPED], OrderStatus.COMPLETED),
     ("invoice", [OrderStatus.COMPLETED], OrderStatus.INVOICED),
 )
 

@@ -14,21 +14,27 @@ from quote2order.events import (
     OrderCompleted,
     OrderConfirmed,
     OrderCreated,
+    OrderDeliveryClosed,
     OrderInvoiced,
     OrderProcurementEnded,
     OrderProcurementStarted,
     OrderRejected,
+    OrderShipped,
 )
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
 from quote2order.money import DocumentTotals, as_decimal, document_totals
-from quote2order.positions import Position
+from quote2order.positions import Position, PositionKind
 from quote2order.quotes import Customer, Quote
 
-__all__ = ["Order", "PositionProcurement", "Shipment", "ShipmentItem"]
+__all__ = ["NotDelivered", "Order", "PositionProcurement", "Shipment", "ShipmentItem"]
 
 
 def _item_quantity(value: Any) -> Decimal:
     return as_decimal(value, "shipped quantity")
+
+
+def _trimmed(value: str) -> str:
+    return value.strip() if isinstance(value, str) else value
 
 
 @attrs.frozen
@@ -43,17 +49,34 @@ class ShipmentItem:
 class Shipment:
     """One parcel or consignment: a carrier and a tracking number entered by hand.
 
-    ``items`` lists the positions shipped in it. Shipments without items are parcels of the
-    whole order; an order's shipments either all list their items or none does.
+    ``items`` lists the goods shipped in it. Shipments without items are parcels of the
+    whole order; an order's shipments either all list their items or none does. Carrier
+    and tracking number are trimmed; two parcels of one carrier with the same tracking
+    number in any letter case are the same parcel (:attr:`key`). ``shipped_at`` is set
+    when the parcel is recorded on its own (:meth:`Order.ship`).
     """
 
-    carrier: str
-    tracking_number: str
+    carrier: str = attrs.field(converter=_trimmed)
+    tracking_number: str = attrs.field(converter=_trimmed)
     items: tuple[ShipmentItem, ...] = ()
+    shipped_at: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
-        if not self.carrier.strip() or not self.tracking_number.strip():
+        if not self.carrier or not self.tracking_number:
             raise ValidationError("a shipment needs a carrier and a tracking number")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two parcels the same: carrier and tracking number, case-folded."""
+        return (self.carrier.casefold(), self.tracking_number.casefold())
+
+
+@attrs.frozen
+class NotDelivered:
+    """A quantity of one goods position closed as not delivered."""
+
+    position_id: str
+    quantity: Decimal = attrs.field(converter=_item_quantity)
 
 
 @attrs.frozen
@@ -105,6 +128,8 @@ class Order:
     shipments: tuple[Shipment, ...] = ()
     proforma_number: str | None = None
     procurement: tuple[PositionProcurement, ...] = ()  # per procurable position, once touched
+    not_delivered: tuple[NotDelivered, ...] = ()  # goods closed as not delivered
+    not_delivered_reason: str = ""
     revision: int = 0
 
     @property
@@ -160,16 +185,63 @@ class Order:
         return tuple(s.tracking_number for s in self.shipments)
 
     def shipped_quantities(self) -> Mapping[str, Decimal]:
-        """Quantity shipped per position id (a whole-order shipment ships everything)."""
+        """Quantity shipped per goods position id (a whole-order shipment ships all goods).
+
+        Services (free-text positions) are performed, not shipped: they never appear here.
+        """
         shipped: dict[str, Decimal] = {}
         for shipment in self.shipments:
             if not shipment.items:
-                return {p.position_id: p.quantity for p in self.positions}
+                return {p.position_id: p.quantity for p in self.goods}
             for item in shipment.items:
                 shipped[item.position_id] = (
                     shipped.get(item.position_id, Decimal(0)) + item.quantity
                 )
         return shipped
+
+    @property
+    def goods(self) -> tuple[Position, ...]:
+        """The positions that are shipped: catalog and custom products, not services."""
+        return tuple(p for p in self.positions if is_goods(p))
+
+    @property
+    def services(self) -> tuple[Position, ...]:
+        """The service (free-text) positions: performed, listed as services."""
+        return tuple(p for p in self.positions if not is_goods(p))
+
+    def not_delivered_quantities(self) -> Mapping[str, Decimal]:
+        """Quantity closed as not delivered, per goods position id."""
+        return {c.position_id: c.quantity for c in self.not_delivered}
+
+    def outstanding(self) -> Mapping[str, Decimal]:
+        """Goods still to ship, per position id (positions with nothing left are omitted)."""
+        shipped = self.shipped_quantities()
+        closed = self.not_delivered_quantities()
+        rest = {
+            p.position_id: p.quantity
+            - shipped.get(p.position_id, Decimal(0))
+            - closed.get(p.position_id, Decimal(0))
+            for p in self.goods
+        }
+        return {k: v for k, v in rest.items() if v > 0}
+
+    def delivered_quantities(self) -> Mapping[str, Decimal]:
+        """What the customer received, per position id: goods shipped, services in full.
+
+        Before any shipment is recorded the whole order counts as delivered (an order
+        completed without tracking numbers, e.g. collected by the customer).
+        """
+        if not self.shipments:
+            closed = self.not_delivered_quantities()
+            return {
+                p.position_id: p.quantity - closed.get(p.position_id, Decimal(0))
+                for p in self.positions
+            }
+        shipped = self.shipped_quantities()
+        return {
+            p.position_id: shipped.get(p.position_id, Decimal(0)) if is_goods(p) else p.quantity
+            for p in self.positions
+        }
 
     def allowed_actions(self) -> frozenset[str]:
         """The lifecycle actions legal now."""
@@ -207,6 +279,11 @@ class Order:
         for shipment in shipments:
             for item in shipment.items:
                 position = self.position(item.position_id)
+                if not is_goods(position):
+                    raise ValidationError(
+                        f"order {self.order_id}: {item.position_id} is a service; "
+                        "services are not shipped"
+                    )
                 if item.quantity <= 0:
                     raise ValidationError(f"shipped quantity of {item.position_id} must be > 0")
                 totals[item.position_id] = totals.get(item.position_id, Decimal(0)) + item.quantity
@@ -215,16 +292,38 @@ class Order:
                         f"order {self.order_id}: more of {item.position_id} shipped "
                         f"({totals[item.position_id]}) than ordered ({position.quantity})"
                     )
-        numbers = [s.tracking_number for s in shipments]
-        if len(set(numbers)) != len(numbers):
-            raise ValidationError(f"order {self.order_id}: a tracking number appears twice")
+        seen: set[tuple[str, str]] = set()
+        for shipment in shipments:
+            if shipment.key in seen:
+                raise ValidationError(
+                    f"order {self.order_id}: tracking number {shipment.tracking_number!r} "
+                    f"of {shipment.carrier} appears twice"
+                )
+            seen.add(shipment.key)
 
     def complete(
         self, *, shipments: Sequence[Shipment] = (), now: datetime, actor: str
     ) -> OrderCompleted:
-        """Record the shipments (zero or more, partial allowed) and complete the order."""
+        """Record the shipments of a full delivery at once and complete the order.
+
+        Itemized shipments must ship every goods position in full; a partial delivery is
+        recorded parcel by parcel with :meth:`ship` (and the rest closed with
+        :meth:`close_undelivered`).
+        """
         ORDER_LIFECYCLE.check(self, "complete")
         self._check_shipments(shipments)
+        if any(s.items for s in shipments):
+            shipped = _sum_items(shipments)
+            missing = [
+                p.position_id
+                for p in self.goods
+                if shipped.get(p.position_id, Decimal(0)) != p.quantity
+            ]
+            if missing:
+                raise ValidationError(
+                    f"order {self.order_id}: not every position is shipped in full "
+                    f"({', '.join(missing)}); record a partial delivery with ship_order"
+                )
         ORDER_LIFECYCLE.fire(self, "complete")
         self.shipments = tuple(shipments)
         self.completed_at = now
@@ -233,6 +332,84 @@ class Order:
             occurred_at=now,
             actor=actor,
             tracking_numbers=self.tracking_numbers,
+        )
+
+    def ship(
+        self, shipment: Shipment, *, now: datetime, actor: str
+    ) -> list[OrderShipped | OrderCompleted]:
+        """Record one parcel of a (possibly partial) delivery with the goods in it.
+
+        The order is partly shipped until every goods position is shipped; the parcel
+        that ships the last of them completes it. Refused, with nothing changed, for a
+        parcel without items, with a service or more than is outstanding in it, or with a
+        tracking number the carrier already has on this order.
+        """
+        action = "ship_part"
+        ORDER_LIFECYCLE.check(self, action)
+        if not shipment.items:
+            raise ValidationError(f"order {self.order_id}: a parcel must list its items")
+        if self.shipments and not self.shipments[0].items:
+            raise ValidationError(f"order {self.order_id}: the whole order was shipped already")
+        recorded = attrs.evolve(shipment, shipped_at=now)
+        self._check_shipments([*self.shipments, recorded])
+        outstanding = self.outstanding()
+        shipped = _sum_items([recorded])
+        for position_id, quantity in shipped.items():
+            if quantity > outstanding.get(position_id, Decimal(0)):
+                raise ValidationError(
+                    f"order {self.order_id}: {quantity} of {position_id} shipped, "
+                    f"{outstanding.get(position_id, Decimal(0))} outstanding"
+                )
+        done = all(shipped.get(k, Decimal(0)) == v for k, v in outstanding.items())
+        ORDER_LIFECYCLE.fire(self, "ship_rest" if done else action)
+        self.shipments = (*self.shipments, recorded)
+        events: list[OrderShipped | OrderCompleted] = [
+            OrderShipped(
+                aggregate_id=self.order_id,
+                occurred_at=now,
+                actor=actor,
+                carrier=recorded.carrier,
+                tracking_number=recorded.tracking_number,
+                position_ids=tuple(i.position_id for i in recorded.items),
+                quantities=tuple(str(i.quantity) for i in recorded.items),
+            )
+        ]
+        if done:
+            self.completed_at = now
+            events.append(self._completed_by_parcels(now, actor))
+        return events
+
+    def close_undelivered(self, *, reason: str, now: datetime, actor: str) -> OrderDeliveryClosed:
+        """Close what is still outstanding of a partly shipped order as not delivered.
+
+        The order becomes complete; the pro-forma invoice bills only what was delivered
+        and names what was not. ``reason`` is required and shown on the documents.
+        """
+        ORDER_LIFECYCLE.check(self, "close_rest")
+        if not reason.strip():
+            raise ValidationError(f"order {self.order_id}: give a reason for closing the rest")
+        outstanding = self.outstanding()
+        ORDER_LIFECYCLE.fire(self, "close_rest")
+        self.not_delivered = tuple(NotDelivered(k, v) for k, v in outstanding.items())
+        self.not_delivered_reason = reason.strip()
+        self.completed_at = now
+        return OrderDeliveryClosed(
+            aggregate_id=self.order_id,
+            occurred_at=now,
+            actor=actor,
+            reason=self.not_delivered_reason,
+            position_ids=tuple(outstanding),
+            quantities=tuple(str(v) for v in outstanding.values()),
+            tracking_numbers=self.tracking_numbers,
+        )
+
+    def _completed_by_parcels(self, now: datetime, actor: str) -> OrderCompleted:
+        return OrderCompleted(
+            aggregate_id=self.order_id,
+            occurred_at=now,
+            actor=actor,
+            tracking_numbers=self.tracking_numbers,
+            by_parcels=True,
         )
 
     def invoice(self, *, proforma_number: str, now: datetime, actor: str) -> OrderInvoiced:
@@ -252,7 +429,11 @@ class Order:
     @property
     def procurable(self) -> bool:
         """True while positions can go into purchasing: confirmed or in procurement."""
-        return self.status in (OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT)
+        return self.status in (
+            OrderStatus.CONFIRMED,
+            OrderStatus.IN_PROCUREMENT,
+            OrderStatus.PARTLY_SHIPPED,
+        )
 
     def procurement_of(self, position_id: str) -> PositionProcurement:
         """The procurement quantities of one position (all zero if never touched)."""
@@ -327,3 +508,16 @@ class Order:
             ORDER_LIFECYCLE.fire(self, "end_procurement")
             return [OrderProcurementEnded(aggregate_id=self.order_id, occurred_at=now, actor=actor)]
         return []
+
+
+def is_goods(position: Position) -> bool:
+    """True for what is shipped (catalog and custom products); free-text lines are services."""
+    return position.kind is not PositionKind.FREE_TEXT
+
+
+def _sum_items(shipments: Sequence[Shipment]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for shipment in shipments:
+        for item in shipment.items:
+            totals[item.position_id] = totals.get(item.position_id, Decimal(0)) + item.quantity
+    return totals

@@ -4,9 +4,13 @@ The host's web framework calls :class:`Portal` with the token from the link and,
 customer is logged in, that customer's id. The portal answers with plain read models
 (:class:`PortalView`) and never hands out anything of another customer.
 
+A logged-in customer is a ``reseller_id`` and a ``customer_id`` together: customer ids are
+unique only per reseller, so two resellers may both have a customer "K-1001".
+
 The "not found" rule: every refused case (unknown, expired, revoked or rotated token;
-no sent version yet; documents without login or with another customer's login; a
-document of another quote; an unknown format) raises the same
+a token that is no string; no sent version yet; documents without login; any call with
+the login of another customer, of the same reseller or of another; a document of another
+quote; an unknown format) raises the same
 :class:`~quote2order.errors.QuoteNotFound` with the same message, so a caller cannot
 tell which check failed.
 """
@@ -169,33 +173,55 @@ class Portal:
         except NotFound:
             raise _not_found() from None
 
-    def view(self, token: str, *, customer_id: str | None = None) -> PortalView:
-        """What the link shows; documents only for the quote's own logged-in customer."""
+    def _scoped(self, token: str, reseller_id: str | None, customer_id: str | None) -> Quote:
+        """The link's quote; with a login, only if it is that customer's own."""
+        login = _login(reseller_id, customer_id)
         quote = self._quote(token)
-        documents = self._documents_of(quote) if _is_owner(quote, customer_id) else ()
+        if login is not None and login != (quote.reseller_id, quote.customer.customer_id):
+            raise _not_found()
+        return quote
+
+    def view(
+        self, token: str, *, reseller_id: str | None = None, customer_id: str | None = None
+    ) -> PortalView:
+        """What the link shows; documents only for the quote's own logged-in customer.
+
+        A logged-in customer is ``reseller_id`` and ``customer_id`` together (customer ids
+        are unique per reseller only); another customer's link is then "not found".
+        """
+        quote = self._scoped(token, reseller_id, customer_id)
+        documents = self._documents_of(quote) if customer_id is not None else ()
         return _view(quote, documents, self._order_number(quote), self._service.clock.now())
 
-    def documents(self, token: str, *, customer_id: str | None) -> tuple[PortalDocument, ...]:
+    def documents(
+        self, token: str, *, reseller_id: str | None = None, customer_id: str | None = None
+    ) -> tuple[PortalDocument, ...]:
         """The documents of the quote and its orders, for its own logged-in customer only."""
-        quote = self._quote(token)
-        if not _is_owner(quote, customer_id):
+        quote = self._scoped(token, reseller_id, customer_id)
+        if customer_id is None:
             raise _not_found()
         return self._documents_of(quote)
 
     def download(
-        self, token: str, document_id: str, *, customer_id: str | None, fmt: str = "html"
+        self,
+        token: str,
+        document_id: str,
+        *,
+        reseller_id: str | None = None,
+        customer_id: str | None = None,
+        fmt: str = "html",
     ) -> Download:
         """One document of this quote, rendered, for its own logged-in customer only.
 
         ``fmt`` is a renderer's ``extension`` ("html", "pdf"); the file name is the
         renderer's, the content type its media type (text types with ``charset=utf-8``).
         """
-        quote = self._quote(token)
-        renderer = self._renderers.get(fmt)
-        if not _is_owner(quote, customer_id) or renderer is None:
+        quote = self._scoped(token, reseller_id, customer_id)
+        renderer = self._renderers.get(fmt) if isinstance(fmt, str) else None
+        if customer_id is None or renderer is None:
             raise _not_found()
         try:
-            record = self._service.get_document(document_id)
+            record = self._service.get_document(document_id, reseller_id=quote.reseller_id)
         except NotFound:
             raise _not_found() from None
         if (
@@ -208,21 +234,37 @@ class Portal:
 
     # -- acting ----------------------------------------------------------------------------
 
-    def accept(self, token: str, version: int, *, idempotency_key: str | None = None) -> PortalView:
+    def accept(
+        self,
+        token: str,
+        version: int,
+        *,
+        reseller_id: str | None = None,
+        customer_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PortalView:
         """Accept ``version`` (it must be the latest); the one order is created.
 
         A superseded version raises SupersededVersion; accepting twice AlreadyAccepted,
         unless the same ``idempotency_key`` is given again (a double click, a retry).
         """
-        self._quote(token)  # first, so that a never-sent quote is "not found", not a state
+        # First, so that a never-sent quote or another customer's is "not found".
+        self._scoped(token, reseller_id, customer_id)
         self._service.accept_quote(token, version, idempotency_key=idempotency_key)
-        return self.view(token)
+        return self.view(token, reseller_id=reseller_id, customer_id=customer_id)
 
-    def decline(self, token: str, version: int) -> PortalView:
+    def decline(
+        self,
+        token: str,
+        version: int,
+        *,
+        reseller_id: str | None = None,
+        customer_id: str | None = None,
+    ) -> PortalView:
         """Decline ``version`` (it must be the latest)."""
-        self._quote(token)  # as in accept
+        self._scoped(token, reseller_id, customer_id)  # as in accept
         self._service.decline_quote(token, version)
-        return self.view(token)
+        return self.view(token, reseller_id=reseller_id, customer_id=customer_id)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -253,8 +295,15 @@ def _content_type(media_type: str) -> str:
     return media_type
 
 
-def _is_owner(quote: Quote, customer_id: str | None) -> bool:
-    return customer_id is not None and customer_id == quote.customer.customer_id
+def _login(reseller_id: object, customer_id: object) -> tuple[object, object] | None:
+    """The logged-in customer, or None; half a login is a mistake of the host."""
+    if reseller_id is None and customer_id is None:
+        return None
+    if reseller_id is None or customer_id is None:
+        raise ValidationError(
+            "a logged-in customer is named by reseller_id and customer_id together"
+        )
+    return (reseller_id, customer_id)
 
 
 def _position(position: Position) -> PortalPosition:

@@ -38,6 +38,7 @@ __all__ = [
     "PurchaseOrderRepository",
     "QuoteRepository",
     "UnitOfWork",
+    "without_link",
 ]
 
 
@@ -190,7 +191,12 @@ class OutboxStatus(enum.Enum):
 
 @attrs.frozen
 class OutboxEntry:
-    """A notification recorded with the state change that caused it."""
+    """A notification recorded with the state change that caused it.
+
+    ``payload["link"]``, when present, is the customer's quote link with its raw token: a
+    secret that the stores erase as soon as the entry is sent or given up on
+    (:func:`without_link`), so it rests only while the e-mail waits to go out.
+    """
 
     entry_id: str
     reseller_id: str
@@ -208,6 +214,11 @@ class OutboxEntry:
     last_error: str = ""
     claimed_by: str | None = None
     claimed_until: datetime | None = None
+
+
+def without_link(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload`` without the secret customer link (what a delivered entry keeps)."""
+    return {key: value for key, value in payload.items() if key != "link"}
 
 
 class Outbox(Protocol):

@@ -15,7 +15,7 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -24,15 +24,22 @@ from quote2order._text_rules import EMAIL_ADDRESS, single_line_problem
 from quote2order.errors import ValidationError
 from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.money import CURRENCIES, Money, VatRate
-from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
+from quote2order.orders import NotDelivered, Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.positions import CatalogProduct, Position, PositionKind
 from quote2order.quotes import Customer, Quote, QuoteVersion
 
+if TYPE_CHECKING:
+    from quote2order.notifications.sellers import Seller
+
 __all__ = [
     "DEFAULT_VAT_RATES",
+    "BankAccountIn",
     "CustomerIn",
     "CustomerOut",
+    "DocumentTextsIn",
+    "LogoIn",
     "OrderOut",
+    "PaymentTermsIn",
     "PositionIn",
     "PositionOut",
     "ProductIn",
@@ -40,6 +47,7 @@ __all__ = [
     "QuoteCreateIn",
     "QuoteEditIn",
     "QuoteOut",
+    "SellerIn",
     "ShipmentIn",
     "ShipmentItemOut",
     "ShipmentOut",
@@ -224,12 +232,17 @@ def _shipment_fields(shipment: Shipment) -> dict[str, Any]:
     }
 
 
+def _shipment_out_fields(shipment: Shipment) -> dict[str, Any]:
+    return {**_shipment_fields(shipment), "shipped_at": shipment.shipped_at}
+
+
 def _shipment(model: ShipmentIn | ShipmentOut) -> Shipment:
     """The core shipment described by ``model`` (input or output form)."""
     return Shipment(
         model.carrier,
         model.tracking_number,
         tuple(ShipmentItem(i.position_id, i.quantity) for i in model.items),
+        getattr(model, "shipped_at", None),
     )
 
 
@@ -447,11 +460,12 @@ class ShipmentOut(_Out):
     carrier: str
     tracking_number: str
     items: list[ShipmentItemOut]
+    shipped_at: datetime | None = None
 
     @classmethod
     def from_domain(cls, shipment: Shipment) -> Self:
         """The JSON form of a core shipment."""
-        return cls(**_shipment_fields(shipment))
+        return cls(**_shipment_out_fields(shipment))
 
     def to_domain(self) -> Shipment:
         """The core shipment."""
@@ -580,6 +594,8 @@ class OrderOut(_Out):
     shipments: list[ShipmentOut]
     proforma_number: str | None
     procurement: list[ProcurementOut]
+    not_delivered: list[ShipmentItemOut] = []
+    not_delivered_reason: str = ""
     revision: int
 
     @classmethod
@@ -612,6 +628,11 @@ class OrderOut(_Out):
                 )
                 for p in order.procurement
             ],
+            not_delivered=[
+                ShipmentItemOut(position_id=c.position_id, quantity=c.quantity)
+                for c in order.not_delivered
+            ],
+            not_delivered_reason=order.not_delivered_reason,
             revision=order.revision,
         )
 
@@ -639,7 +660,130 @@ class OrderOut(_Out):
                 PositionProcurement(p.position_id, p.in_cart, p.ordered, p.received)
                 for p in self.procurement
             ),
+            not_delivered=tuple(
+                NotDelivered(c.position_id, c.quantity) for c in self.not_delivered
+            ),
+            not_delivered_reason=self.not_delivered_reason,
             revision=self.revision,
+        )
+
+
+# -- the seller's master data ------------------------------------------------------------
+
+
+def _iban(value: str) -> str:
+    from quote2order.notifications.sellers import iban_is_valid
+
+    if not iban_is_valid(value):
+        raise ValueError("not a valid IBAN (form, length for its country, or checksum)")
+    return "".join(value.split()).upper()
+
+
+class BankAccountIn(_In):
+    """A bank account for payments; the IBAN's checksum is verified (ISO 7064 mod 97-10)."""
+
+    iban: Annotated[str, Field(max_length=42), AfterValidator(_iban)]
+    bic: Annotated[str, Field(pattern=r"^([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?)?$")] = ""
+    bank_name: OptionalLine = ""
+
+
+class PaymentTermsIn(_In):
+    """Due ``days`` after the document date; optional Skonto within ``discount_days``."""
+
+    days: Annotated[int, Field(ge=0, le=365)] = 14
+    discount_percent: Annotated[
+        Decimal, BeforeValidator(_no_float), Field(ge=0, lt=100), _decimals(2)
+    ] = Decimal(0)
+    discount_days: Annotated[int, Field(ge=0, le=365)] = 0
+
+
+class DocumentTextsIn(_In):
+    """Free text before the positions and after the totals of one document kind."""
+
+    intro: Text = ""
+    closing: Text = ""
+
+
+class LogoIn(_In):
+    """The seller's logo, PNG or SVG, base64-encoded (at most 512 KiB decoded)."""
+
+    media_type: Literal["image/png", "image/svg+xml"]
+    content_base64: Annotated[str, Field(max_length=700_000)]
+
+
+DocumentKindName = Literal["quote", "order_confirmation", "delivery_note", "proforma_invoice"]
+
+
+class SellerIn(_In):
+    """A reseller's master data as the host's settings screen submits it.
+
+    ``to_domain()`` also applies the business-letter rule: a GmbH, UG or AG states its
+    registered office, register court and number and its managing directors.
+    """
+
+    reseller_id: ShortLine
+    name: Line
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    address: Annotated[list[Line], Field(max_length=8)] = []
+    vat_id: Annotated[str, Field(max_length=20, pattern=r"^[A-Z0-9]*$")] = ""
+    phone: OptionalLine = ""
+    website: OptionalLine = ""
+    legal_form: OptionalLine = ""
+    registered_office: OptionalLine = ""
+    register_court: OptionalLine = ""
+    register_number: OptionalLine = ""
+    managing_directors: Annotated[list[Line], Field(max_length=20)] = []
+    tax_number: OptionalLine = ""
+    bank_accounts: Annotated[list[BankAccountIn], Field(max_length=5)] = []
+    payment_terms: PaymentTermsIn = PaymentTermsIn()
+    delivery_terms: OptionalLine = ""
+    texts: dict[DocumentKindName, DocumentTextsIn] = {}
+    logo: LogoIn | None = None
+
+    def to_domain(self) -> Seller:
+        """The core seller (raises ValidationError for a rule the fields alone cannot show)."""
+        import base64
+        import binascii
+
+        from quote2order.notifications.sellers import (
+            BankAccount,
+            DocumentTexts,
+            Logo,
+            PaymentTerms,
+            Seller,
+        )
+
+        logo = None
+        if self.logo is not None:
+            try:
+                content = base64.b64decode(self.logo.content_base64, validate=True)
+            except binascii.Error:
+                raise ValidationError(
+                    "invalid SellerIn", [("logo.content_base64", "not base64")]
+                ) from None
+            logo = Logo(self.logo.media_type, content)
+        terms = self.payment_terms
+        return Seller(
+            reseller_id=self.reseller_id,
+            name=self.name,
+            email=self.email,
+            address=tuple(self.address),
+            vat_id=self.vat_id,
+            phone=self.phone,
+            website=self.website,
+            legal_form=self.legal_form,
+            registered_office=self.registered_office,
+            register_court=self.register_court,
+            register_number=self.register_number,
+            managing_directors=tuple(self.managing_directors),
+            tax_number=self.tax_number,
+            bank_accounts=tuple(
+                BankAccount(a.iban, a.bic, a.bank_name) for a in self.bank_accounts
+            ),
+            payment_terms=PaymentTerms(terms.days, terms.discount_percent, terms.discount_days),
+            delivery_terms=self.delivery_terms,
+            texts={k: DocumentTexts(v.intro, v.closing) for k, v in self.texts.items()},
+            logo=logo,
         )
 
 

@@ -21,9 +21,9 @@ from quote2order._runner import (
     hash_link_token,
     new_link_token,
 )
-from quote2order.errors import InvalidTransition, QuoteNotFound, ValidationError
+from quote2order.errors import InvalidTransition, NotFound, QuoteNotFound, ValidationError
 from quote2order.events import DomainEvent
-from quote2order.lifecycle import ORDER_LIFECYCLE, QuoteStatus
+from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus, QuoteStatus
 from quote2order.orders import Order, Shipment
 from quote2order.ports import DocumentRecord, UnitOfWork
 from quote2order.positions import Position
@@ -54,8 +54,8 @@ class Quote2Order(PurchasingCommands):
     ``unit_of_work`` is a factory of units of work (a store such as ``MemoryStore()`` or
     ``SqliteStore(path)`` is one). ``handlers`` run for every event inside the unit of work
     of the command that caused it. The ``*_number_format`` strings number quotes, orders,
-    pro-forma invoices and purchase orders from their own sequences (``{year}``,
-    ``{number}``).
+    pro-forma invoices and purchase orders from their own series per reseller (``{year}``,
+    ``{number}``; a format with ``{year}`` starts again at 1 each year).
     """
 
     # -- plumbing ------------------------------------------------------------------------
@@ -112,9 +112,6 @@ class Quote2Order(PurchasingCommands):
         def body(uow: UnitOfWork, now: datetime) -> tuple[CreatedQuote, list[DomainEvent]]:
             quote, event = Quote.create(
                 quote_id=self._ids.new_id("quote"),
-                number=self._quote_number_format.format(
-                    year=now.year, number=uow.sequences.next("quote")
-                ),
                 reseller_id=reseller_id,
                 customer=customer,
                 currency=currency,
@@ -126,6 +123,8 @@ class Quote2Order(PurchasingCommands):
                 now=now,
                 actor=actor,
             )
+            # Numbered once the input passed its checks: a refused create uses up no number.
+            quote.number = self._next_number(uow, "quote", reseller_id, now)
             uow.quotes.add(quote)
             return CreatedQuote(quote, token), [event]
 
@@ -154,9 +153,26 @@ class Quote2Order(PurchasingCommands):
             ),
         )
 
-    def send_quote(self, quote_id: str, *, actor: str = "reseller") -> Quote:
-        """Send the draft version to the customer; it is frozen from now on."""
-        return self._quote_command(quote_id, lambda q, now: q.send(now=now, actor=actor))
+    def send_quote(
+        self, quote_id: str, *, link_token: str | None = None, actor: str = "reseller"
+    ) -> Quote:
+        """Send the draft version to the customer; it is frozen from now on.
+
+        With ``link_token`` (the raw token from ``create_quote`` or ``rotate_link``), the
+        notification e-mail carries the customer's link; the token must be the quote's
+        current one. It is kept only in that e-mail's outbox entry, until it is sent.
+        """
+
+        def send(quote: Quote, now: datetime) -> DomainEvent:
+            if link_token is None:
+                return quote.send(now=now, actor=actor)
+            import hmac
+
+            if not hmac.compare_digest(quote.link_token_hash, hash_link_token(link_token)):
+                raise ValidationError(f"quote {quote_id}: not the quote's current link token")
+            return attrs.evolve(quote.send(now=now, actor=actor), link_token=link_token)
+
+        return self._quote_command(quote_id, send)
 
     def _win(
         self,
@@ -166,14 +182,18 @@ class Quote2Order(PurchasingCommands):
         actor: str,
         idempotency_key: str | None,
         args: Any,
+        guard: Callable[[UnitOfWork], object] | None = None,
     ) -> Order:
+        def replay(uow: UnitOfWork, order_id: str) -> Order:
+            if guard is not None:
+                guard(uow)
+            return uow.orders.get(order_id)
+
         def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
             quote = load(uow)
             order_id = self._ids.new_id("order")
             won = win(quote, order_id, now)
-            number = self._order_number_format.format(
-                year=now.year, number=uow.sequences.next("order")
-            )
+            number = self._next_number(uow, "order", quote.reseller_id, now)
             order, created = Order.from_quote(
                 quote, order_id=order_id, order_number=number, now=now, actor=actor
             )
@@ -186,7 +206,7 @@ class Quote2Order(PurchasingCommands):
             body,
             idempotency_key=idempotency_key,
             args=args,
-            replay=lambda uow, result: uow.orders.get(result),
+            replay=replay,
             result_id=lambda order: order.order_id,
         )
 
@@ -210,7 +230,9 @@ class Quote2Order(PurchasingCommands):
             ),
             actor,
             idempotency_key,
-            [hash_link_token(link_token), version],
+            [_token_hash(link_token), version],
+            # A replay resolves the link again: a revoked, expired or rotated link is dead.
+            guard=lambda uow: self._by_token(uow, link_token),
         )
 
     def mark_quote_won(
@@ -350,6 +372,50 @@ class Quote2Order(PurchasingCommands):
             [attrs.asdict(s) for s in shipments],
         )
 
+    def ship_order(
+        self,
+        order_id: str,
+        shipment: Shipment,
+        *,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+    ) -> Order:
+        """Record one parcel of a partial delivery with the goods in it (see Order.ship).
+
+        The order is partly shipped until the parcel with the last outstanding goods
+        completes it; then, as on completion, its quantities still in the cart leave it.
+        """
+
+        def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
+            events: list[DomainEvent] = list(order.ship(shipment, now=now, actor=actor))
+            if order.status is OrderStatus.COMPLETED:
+                events[-1:-1] = self._release_from_cart(uow, order, now, actor)
+            return events
+
+        return self._order_command(
+            "ship_order", order_id, act, idempotency_key, attrs.asdict(shipment)
+        )
+
+    def close_undelivered(
+        self,
+        order_id: str,
+        *,
+        reason: str,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+    ) -> Order:
+        """Close the goods still outstanding of a partly shipped order as not delivered.
+
+        The order becomes complete; its pro-forma invoice bills only what was delivered
+        (plus services) and names what was not, with ``reason``.
+        """
+
+        def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
+            closed = order.close_undelivered(reason=reason, now=now, actor=actor)
+            return [*self._release_from_cart(uow, order, now, actor), closed]
+
+        return self._order_command("close_undelivered", order_id, act, idempotency_key, reason)
+
     def invoice_order(
         self, order_id: str, *, actor: str = "reseller", idempotency_key: str | None = None
     ) -> Order:
@@ -358,9 +424,7 @@ class Quote2Order(PurchasingCommands):
         def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
             # Check first, so that a refused invoice does not use up a pro-forma number.
             ORDER_LIFECYCLE.check(order, "invoice")
-            number = self._proforma_number_format.format(
-                year=now.year, number=uow.sequences.next("proforma")
-            )
+            number = self._next_number(uow, "proforma", order.reseller_id, now)
             return [order.invoice(proforma_number=number, now=now, actor=actor)]
 
         return self._order_command("invoice_order", order_id, act, idempotency_key)
@@ -368,7 +432,7 @@ class Quote2Order(PurchasingCommands):
     # -- queries -------------------------------------------------------------------------
 
     def _by_token(self, uow: UnitOfWork, link_token: str) -> Quote:
-        token_hash = hash_link_token(link_token)
+        token_hash = _token_hash(link_token)
         quote = uow.quotes.get_by_token_hash(token_hash)
         import hmac
 
@@ -387,14 +451,16 @@ class Quote2Order(PurchasingCommands):
             raise QuoteNotFound("(link token)")
         return quote
 
-    def get_quote(self, quote_id: str) -> Quote:
-        """The quote with ``quote_id``."""
+    def get_quote(self, quote_id: str, *, reseller_id: str | None = None) -> Quote:
+        """The quote with ``quote_id`` (of ``reseller_id``: another's is not found)."""
         with self._uow() as uow:
+            self._check_tenant(uow, "quote", quote_id, reseller_id)
             return uow.quotes.get(quote_id)
 
-    def get_order(self, order_id: str) -> Order:
-        """The order with ``order_id``."""
+    def get_order(self, order_id: str, *, reseller_id: str | None = None) -> Order:
+        """The order with ``order_id`` (of ``reseller_id``: another's is not found)."""
         with self._uow() as uow:
+            self._check_tenant(uow, "order", order_id, reseller_id)
             return uow.orders.get(order_id)
 
     def list_quotes(self, *, reseller_id: str | None = None) -> Sequence[Quote]:
@@ -409,17 +475,45 @@ class Quote2Order(PurchasingCommands):
         with self._uow() as uow:
             return uow.orders.list(reseller_id=reseller_id, quote_id=quote_id)
 
-    def documents(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
-        """The documents of a quote or order ("quote"/"order"), oldest first."""
+    def documents(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DocumentRecord]:
+        """The documents of a quote or order ("quote"/"order"), oldest first.
+
+        With ``reseller_id``, another reseller's quote or order is not found.
+        """
         with self._uow() as uow:
+            self._check_tenant(uow, kind, aggregate_id, reseller_id)
             return uow.documents.for_aggregate(kind, aggregate_id)
 
-    def get_document(self, document_id: str) -> DocumentRecord:
-        """The document with ``document_id``, or raise NotFound."""
+    def get_document(self, document_id: str, *, reseller_id: str | None = None) -> DocumentRecord:
+        """The document with ``document_id``, or raise NotFound (also: another reseller's)."""
         with self._uow() as uow:
-            return uow.documents.get(document_id)
+            record = uow.documents.get(document_id)
+            try:
+                self._check_tenant(uow, record.aggregate_kind, record.aggregate_id, reseller_id)
+            except NotFound:
+                raise NotFound("document", document_id) from None
+            return record
 
-    def history(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
-        """What happened to a quote or order ("quote"/"order"), when and by whom."""
+    def history(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DomainEvent]:
+        """What happened to a quote, order, cart or purchase order, when and by whom.
+
+        ``kind`` is "quote", "order", "cart" or "purchase_order"; with ``reseller_id``,
+        another reseller's is not found.
+        """
         with self._uow() as uow:
+            self._check_tenant(uow, kind, aggregate_id, reseller_id)
             return uow.events.for_aggregate(kind, aggregate_id)
+
+
+def _token_hash(link_token: object) -> str:
+    """The hash of a link token; anything that is no token at all is "not found" too."""
+    if not isinstance(link_token, str):
+        raise QuoteNotFound("(link token)")
+    try:
+        return hash_link_token(link_token)
+    except UnicodeEncodeError:  # a lone surrogate: no link was ever made of it
+        raise QuoteNotFound("(link token)") from None

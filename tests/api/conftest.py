@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from quote2order import Money, Quote2Order
 from quote2order.adapters.memory import MemoryStore
-from quote2order.api import Principal, create_app
+from quote2order.api import CustomerLogin, Principal, create_app
 from quote2order.notifications import (
     NotificationRecorder,
     Seller,
@@ -39,9 +39,14 @@ def reseller(
     return Principal(x_reseller, x_actor)
 
 
-def portal_customer(x_customer: str | None = Header(None, max_length=64)) -> str | None:
-    """The test host's customer login for portal documents."""
-    return x_customer
+def portal_customer(
+    x_customer: str | None = Header(None, pattern=r"^R-[0-9]{1,4}/C-[0-9]{1,6}$"),
+) -> CustomerLogin | None:
+    """The test host's customer login for portal documents: ``reseller/customer``."""
+    if x_customer is None:
+        return None
+    reseller_id, customer_id = x_customer.split("/")
+    return CustomerLogin(reseller_id, customer_id)
 
 
 def offers(reseller_id: str) -> StaticOfferSource:

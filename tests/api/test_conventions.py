@@ -45,8 +45,8 @@ def test_if_match_is_checked_inside_the_command(api) -> None:
     etag = client.get(f"/quotes/{quote_id}").headers["ETag"]
     original = service.get_quote
 
-    def read_then_someone_writes(quote_id: str):  # the API's tenant check reads first
-        quote = original(quote_id)
+    def read_then_someone_writes(quote_id: str, **scope: str):  # the tenant check reads first
+        quote = original(quote_id, **scope)
         service.get_quote = original  # type: ignore[method-assign]
         service.rotate_link(quote_id)  # a concurrent writer
         return quote

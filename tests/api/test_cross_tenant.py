@@ -9,6 +9,8 @@ from tests.api.conftest import QUOTE
 BODIES = {
     "/quotes/{quote_id}": {"title": "taken over"},
     "/orders/{order_id}/complete": {"shipments": []},
+    "/orders/{order_id}/ship": {"shipment": {"carrier": "DHL", "tracking_number": "1"}},
+    "/orders/{order_id}/close-undelivered": {"reason": "out of stock"},
     "/orders/{order_id}/cart": {},
     "/board/cards/{card_id}/move": {"to_column": "lost"},
     "/cart/lines/{line_id}": {"quantity": "1"},

@@ -116,5 +116,43 @@ def test_seed_story_over_http(api) -> None:
 
     # The customer sees the documents only while logged in as the quote's customer.
     assert client.get(f"/portal/{token}/documents").status_code == 404
-    listed = client.get(f"/portal/{token}/documents", headers={"X-Customer": "C-1001"})
+    listed = client.get(f"/portal/{token}/documents", headers={"X-Customer": "R-1/C-1001"})
     assert proforma["document_id"] in [d["document_id"] for d in listed.json()]
+
+
+def test_partial_delivery_over_http(api) -> None:
+    """Ship one parcel with part of the goods, then close the rest as undelivered."""
+    client, _, _ = api
+    quote_id = client.post("/quotes", json=QUOTE).json()["quote"]["quote_id"]
+    client.post(f"/quotes/{quote_id}/send").raise_for_status()
+    order_id = client.post(f"/quotes/{quote_id}/won").json()["order_id"]
+    client.post(f"/orders/{order_id}/confirm").raise_for_status()
+    parcel = {
+        "carrier": "DHL",
+        "tracking_number": "JJD0001",
+        "items": [{"position_id": "P1", "quantity": "1"}],
+    }
+    shipped = client.post(f"/orders/{order_id}/ship", json={"shipment": parcel})
+    assert shipped.status_code == 200, shipped.text
+    assert shipped.json()["status"] == "partly_shipped"
+    closed = client.post(
+        f"/orders/{order_id}/close-undelivered",
+        json={"reason": "discontinued"},
+        headers={"If-Match": shipped.headers["ETag"]},
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "completed"
+
+
+def test_portal_documents_need_the_quotes_own_customer_login(api) -> None:
+    """The same customer id at another reseller is another customer: not found."""
+    client, _, _ = api
+    created = client.post("/quotes", json=QUOTE).json()
+    client.post(f"/quotes/{created['quote']['quote_id']}/send").raise_for_status()
+    token = created["link_token"]
+    own = client.get(f"/portal/{token}/documents", headers={"X-Customer": "R-1/C-1001"})
+    assert own.status_code == 200
+    assert [d["kind"] for d in own.json()] == ["quote"]
+    other = client.get(f"/portal/{token}/documents", headers={"X-Customer": "R-2/C-1001"})
+    assert other.status_code == 404
+    assert client.get(f"/portal/{token}", headers={"X-Customer": "R-2/C-1001"}).status_code == 404

@@ -27,8 +27,9 @@ def missing(reason: str) -> None:
 
 
 def load_webapp() -> ModuleType:
-    if importlib.util.find_spec("flask") is None:
-        missing("flask is not installed: pip install flask")
+    for module, package in (("flask", "flask"), ("flask_wtf", "flask-wtf")):
+        if importlib.util.find_spec(module) is None:
+            missing(f"{module} is not installed: pip install {package}")
     spec = importlib.util.spec_from_file_location("quote2order_example_webapp", APP_PATH)
     assert spec is not None
     assert spec.loader is not None
@@ -51,11 +52,14 @@ def app(webapp: ModuleType, tmp_path: Path) -> Any:
 
 
 @pytest.fixture
-def live_server(app: Any) -> Iterator[str]:
-    """The app's base URL, served by werkzeug in a background thread."""
+def live_server(app: Any, webapp: ModuleType) -> Iterator[str]:
+    """The app's base URL, served by werkzeug in a background thread as ``app.py`` runs
+    it (with the request handler that masks link tokens in the access log)."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=webapp.TokenMaskingRequestHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

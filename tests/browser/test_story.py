@@ -117,3 +117,31 @@ def test_the_won_quote_becomes_an_invoiced_order_through_board_and_portal(
     shot(customer, "customer-logged-out")
     assert customer.goto(document_url).status == 404
     assert customer.request.get(pdf_url).status == 404
+
+
+def test_the_demo_documents_in_german_and_english_show_in_the_browser(
+    chromium: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    """The demo's documents, as the customers get them: German for Łódź, English for London."""
+    from playwright.sync_api import expect
+
+    from quote2order.demo import run_demo
+
+    run_demo(say=lambda _: None, out=tmp_path)
+    folder = tmp_path / "documents"
+    page = chromium.new_page()
+    shown = [
+        ("Proforma-Rechnung_PF-2026-00001.html", "de", ["Dvořák", "Łódź", "HRB 123456"]),
+        ("Lieferschein_AB-2026-00002-1.html", "de", ["Noch zu liefern", "Dienstleistungen"]),
+        ("Lieferschein_AB-2026-00002-2.html", "de", ["Apple Pencil 2nd Generation"]),
+        ("Quote_AN-2026-00002-V1.html", "en", ["Payment terms", "Managing directors"]),
+        ("Order_confirmation_AB-2026-00003.html", "en", ["Delivery terms", "Register court"]),
+    ]
+    for name, language, texts in shown:
+        page.goto((folder / name).as_uri())
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        for text in texts:
+            expect(page.locator("body")).to_contain_text(text)
+        page.screenshot(
+            path=str(artifacts / f"document-{language}-{name[:-5]}.png"), full_page=True
+        )

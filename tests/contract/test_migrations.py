@@ -5,18 +5,25 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
-from contract_builders import make_order, make_quote
+from contract_builders import NOW, make_order, make_positions, make_quote
 
 from quote2order.adapters import _codec
 from quote2order.adapters._sql import load_migrations
 from quote2order.adapters.sqlite import SqliteStore
 
-ALL = ["0001_initial.sql", "0002_customer_columns.sql", "0003_purchasing.sql"]
+ALL = [
+    "0001_initial.sql",
+    "0002_customer_columns.sql",
+    "0003_purchasing.sql",
+    "0004_number_series_per_reseller.sql",
+]
 
 
 def test_both_databases_ship_the_same_numbered_migrations_in_order() -> None:
@@ -122,18 +129,111 @@ def test_sqlite_database_of_the_first_schema_upgrades_with_its_data(tmp_path: Pa
         _assert_upgraded(store)
 
 
-@pytest.mark.postgres
-def test_postgres_schema_of_the_first_migration_upgrades_with_its_data(pg_conninfo: str) -> None:
+def _upgrade_old_postgres_schema(
+    conninfo: str, version: int, fill: Callable[..., None], check: Callable[[Any], None]
+) -> None:
+    """A schema at ``version`` in a schema of its own, filled, then opened (migrated)."""
     from quote2order.adapters.postgres import PostgresStore
 
     schema = f"q2o_test_{uuid.uuid4().hex[:12]}"
-    old = PostgresStore(pg_conninfo, schema, migrate=False)
+    old = PostgresStore(conninfo, schema, migrate=False)
     try:
-        assert old.migrate(up_to=1) == ["0001_initial.sql"]
+        assert old.migrate(up_to=version) == ALL[:version]
         with old._connection() as conn:
-            _insert_v1_rows(conn, "%s", "%s::jsonb")
-        with PostgresStore(pg_conninfo, schema) as store:
-            _assert_upgraded(store)
+            fill(conn, "%s", "%s::jsonb")
+        with PostgresStore(conninfo, schema) as store:
+            check(store)
     finally:
         old.drop_schema()
         old.close()
+
+
+@pytest.mark.postgres
+def test_postgres_schema_of_the_first_migration_upgrades_with_its_data(pg_conninfo: str) -> None:
+    _upgrade_old_postgres_schema(pg_conninfo, 1, _insert_v1_rows, _assert_upgraded)
+
+
+def _insert_v3_numbered_rows(conn: Any, placeholder: str, json_param: str) -> None:
+    """Quotes of two resellers and one order, numbered from the shared counters of 0003."""
+    p = placeholder
+    quotes = [make_quote("q-1", reseller_id="R-1"), make_quote("q-2", reseller_id="R-2")]
+    quotes.append(make_quote("q-3", reseller_id="R-1"))
+    for quote in quotes:
+        conn.execute(
+            "INSERT INTO quotes (quote_id, reseller_id, customer_id, status, token_hash, "
+            f"revision, body) VALUES ({p}, {p}, {p}, {p}, {p}, 0, {json_param})",
+            (
+                quote.quote_id,
+                quote.reseller_id,
+                quote.customer.customer_id,
+                quote.status.value,
+                quote.link_token_hash,
+                _codec.dumps(_codec.quote_to_dict(quote), "quote"),
+            ),
+        )
+    order = make_order(quotes[0], "o-1")
+    conn.execute(
+        "INSERT INTO orders (order_id, reseller_id, customer_id, quote_id, quote_version, "
+        f"status, revision, body) VALUES ({p}, {p}, {p}, {p}, 1, {p}, 0, {json_param})",
+        (
+            order.order_id,
+            order.reseller_id,
+            order.customer.customer_id,
+            order.quote_id,
+            order.status.value,
+            _codec.dumps(_codec.order_to_dict(order), "order"),
+        ),
+    )
+    # What the library before 0004 left: one counter per kind, shared by every reseller.
+    for name, value in (("quote", 3), ("order", 1)):
+        conn.execute(f"INSERT INTO sequences (name, value) VALUES ({p}, {p})", (name, value))
+
+
+def _assert_numbers_continue(store: Any) -> None:
+    """After 0004: existing resellers go on past the shared counter, new ones start at 1,
+    and a format with {year} starts again in the next year."""
+    from quote2order import Customer, Quote2Order
+    from quote2order.testing import FixedClock
+
+    assert store.applied_migrations() == ALL
+    clock = FixedClock(NOW)
+    service = Quote2Order(store, clock=clock)
+
+    def quote_number(reseller_id: str) -> tuple[str, str]:
+        created = service.create_quote(
+            reseller_id=reseller_id,
+            customer=Customer("K-1", "Kunde", "k@example.com"),
+            title="T",
+            positions=make_positions(1),
+            valid_until=NOW.date() + timedelta(days=30),
+        )
+        return created.quote.quote_id, created.quote.number
+
+    year = NOW.year
+    r1, number = quote_number("R-1")
+    assert number == f"AN-{year}-00004"  # 1 and 3 were R-1's; 4 was never issued
+    assert quote_number("R-2")[1] == f"AN-{year}-00004"
+    assert quote_number("R-3")[1] == f"AN-{year}-00001"  # a reseller without old numbers
+    service.send_quote(r1)
+    assert service.mark_quote_won(r1).order_number == f"AB-{year}-00002"
+    clock.set(NOW.replace(year=year + 1))
+    assert quote_number("R-1")[1] == f"AN-{year + 1}-00001"
+
+
+def test_sqlite_database_of_the_purchasing_schema_keeps_its_numbers_per_reseller(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with SqliteStore(path, migrate=False) as old:
+        assert old.migrate(up_to=3) == ALL[:3]
+    with sqlite3.connect(path) as conn:
+        _insert_v3_numbered_rows(conn, "?", "?")
+    with SqliteStore(path) as store:
+        _assert_numbers_continue(store)
+
+
+@pytest.mark.postgres
+def test_postgres_schema_of_the_purchasing_migration_keeps_its_numbers_per_reseller(
+    pg_conninfo: str,
+) -> None:
+    _upgrade_old_postgres_schema(pg_conninfo, 3, _insert_v3_numbered_rows, _assert_numbers_continue)

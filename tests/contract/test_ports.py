@@ -59,6 +59,20 @@ def test_quote_is_found_by_its_token_hash_only(store: Any) -> None:
             uow.quotes.get_by_token_hash("abc124")
 
 
+def test_a_saved_quote_with_a_new_token_hash_is_found_by_the_new_hash_only(store: Any) -> None:
+    """A rotated link: the new hash resolves at once, the old one never again."""
+    _add_quote(store, token_hash="old-hash")
+    with store.unit_of_work() as uow:
+        quote = uow.quotes.get("quote-1")
+        quote.link_token_hash = "new-hash"
+        uow.quotes.save(quote)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert uow.quotes.get_by_token_hash("new-hash").quote_id == "quote-1"
+        with pytest.raises(QuoteNotFound):
+            uow.quotes.get_by_token_hash("old-hash")
+
+
 def test_quotes_list_oldest_first_and_filters_by_reseller(store: Any) -> None:
     for i, reseller in enumerate(["r-a", "r-b", "r-a"], start=1):
         _add_quote(store, quote_id=f"quote-{i}", reseller_id=reseller)
@@ -310,7 +324,34 @@ def test_documents_are_found_by_id_and_per_aggregate_oldest_first(store: Any) ->
             uow.documents.get("doc-9")
 
 
+def test_a_document_id_stored_twice_raises_concurrency_error_and_keeps_the_first(
+    store: Any,
+) -> None:
+    first = make_document("doc-1")
+    with store.unit_of_work() as uow:
+        uow.documents.add(first)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        uow.documents.add(make_document("doc-1", kind="delivery_note"))
+        uow.outbox.add(make_entry("entry-after-the-clash"))
+        with pytest.raises(ConcurrencyError):
+            uow.commit()
+    with store.unit_of_work() as uow:
+        assert uow.documents.get("doc-1") == first
+    assert store.outbox_store.list() == []
+
+
 # -- outbox ----------------------------------------------------------------------------------
+
+
+def test_an_outbox_entry_id_stored_twice_raises_concurrency_error_and_keeps_the_first(
+    store: Any,
+) -> None:
+    first = make_entry("entry-1")
+    _add_entries(store, first)
+    with pytest.raises(ConcurrencyError):
+        _add_entries(store, make_entry("entry-1", recipient="other@example.com"))
+    assert store.outbox_store.list() == [first]
 
 
 def _add_entries(store: Any, *entries: Any) -> None:

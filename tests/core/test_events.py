@@ -37,7 +37,9 @@ def test_every_event_type_round_trips_through_a_json_dict(name: str) -> None:
     event = _sample(EVENT_TYPES[name])
     data = event_to_dict(event)
     assert data["event"] == name
-    assert event_from_dict(json.loads(json.dumps(data))) == event
+    # What is stored comes back; a secret (the raw link token of QuoteSent) is not stored.
+    assert event_from_dict(json.loads(json.dumps(data))) == event.without_secrets()
+    assert "link_token-value" not in json.dumps(data)
 
 
 @pytest.mark.parametrize("name", sorted(EVENT_TYPES))

@@ -162,11 +162,13 @@ def test_complete_with_one_whole_order_shipment(
     order = _confirmed(service, make_order)
     done = service.complete_order(order.order_id, [Shipment("DHL", "JJD0001")])
     assert done.tracking_numbers == ("JJD0001",)
-    assert done.shipped_quantities() == {p.position_id: p.quantity for p in order.positions}
+    # Goods ship; the free-text service P2 is performed, never listed as shipped.
+    assert done.shipped_quantities() == {p.position_id: p.quantity for p in order.goods}
+    assert "P2" not in done.shipped_quantities()
     assert service.history("order", order.order_id)[-1].tracking_numbers == ("JJD0001",)  # type: ignore[attr-defined]
 
 
-def test_complete_with_several_partial_shipments(
+def test_complete_with_several_itemized_shipments_of_everything(
     service: Quote2Order, make_order: MakeOrder
 ) -> None:
     order = _confirmed(service, make_order)
@@ -176,7 +178,7 @@ def test_complete_with_several_partial_shipments(
     ]
     done = service.complete_order(order.order_id, shipments)
     assert done.tracking_numbers == ("JJD0001", "1Z999")
-    assert done.shipped_quantities() == {"P1": Decimal(3), "P3": Decimal(3)}  # P2 not shipped
+    assert done.shipped_quantities() == {"P1": Decimal(3), "P3": Decimal(3)}  # P2 is a service
 
 
 @pytest.mark.parametrize(
@@ -192,7 +194,9 @@ def test_complete_with_several_partial_shipments(
         ),
         ([Shipment("DHL", "A", (ShipmentItem("P9", 1),))], "no position 'P9'"),
         ([Shipment("DHL", "A", (ShipmentItem("P1", 0),))], "must be > 0"),
-        ([Shipment("DHL", "A"), Shipment("UPS", "A")], "tracking number appears twice"),
+        ([Shipment("DHL", "A"), Shipment("DHL", " a ")], "'a' of DHL appears twice"),
+        ([Shipment("DHL", "A", (ShipmentItem("P1", 2), ShipmentItem("P3", 3)))], "not every"),
+        ([Shipment("DHL", "A", (ShipmentItem("P2", 1),))], "P2 is a service"),
         (
             [Shipment("DHL", "A"), Shipment("UPS", "B", (ShipmentItem("P1", 1),))],
             "all list their items, or none",
@@ -204,6 +208,8 @@ def test_complete_with_several_partial_shipments(
         "unknown-position",
         "zero",
         "duplicate-tracking",
+        "two-of-three-shipped",
+        "service-in-a-parcel",
         "whole-and-itemized",
     ],
 )
@@ -267,7 +273,7 @@ def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
     ]
     with pytest.raises(InvalidTransition):
         service.invoice_order(first.order_id)  # not completed yet
-    assert "proforma" not in sequence_values(store)
+    assert "proforma|2026|R-1" not in sequence_values(store)
     for order in (first, second):
         service.complete_order(order.order_id)
     assert service.invoice_order(second.order_id).proforma_number == "PF-2026-00001"
@@ -276,7 +282,11 @@ def test_proforma_numbers_have_their_own_series_and_a_refused_invoice_uses_none(
         service.invoice_order(first.order_id)
     service.complete_order(third.order_id)
     assert service.invoice_order(third.order_id).proforma_number == "PF-2026-00003"
-    assert sequence_values(store) == {"quote": 3, "order": 3, "proforma": 3}
+    assert sequence_values(store) == {
+        "quote|2026|R-1": 3,
+        "order|2026|R-1": 3,
+        "proforma|2026|R-1": 3,
+    }
 
 
 @pytest.mark.parametrize(

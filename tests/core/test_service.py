@@ -89,7 +89,7 @@ def test_same_idempotency_key_and_arguments_return_the_first_result_and_do_nothi
     after_invoice = store_state(store)
     assert service.invoice_order(first.order_id, idempotency_key="k-invoice") == invoiced
     assert store_state(store) == after_invoice
-    assert sequence_values(store)["proforma"] == 1
+    assert sequence_values(store)["proforma|2026|R-1"] == 1
 
 
 def test_the_replay_returns_the_current_state_of_the_first_result(
@@ -223,6 +223,50 @@ def test_with_retry_gives_up_after_its_attempts(service: Quote2Order) -> None:
     assert len(attempts) == 4
 
 
+def test_with_retry_never_waits_longer_than_max_delay(
+    service: Quote2Order, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented bound holds even when the jitter draws its largest value."""
+    import random
+    import time
+
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    monkeypatch.setattr(random, "random", lambda: 0.999999)
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+
+    def always() -> None:
+        raise ConcurrencyError("cart", "reseller-1", 0)
+
+    with pytest.raises(ConcurrencyError):
+        service.with_retry(always, attempts=8, base_delay=0.1, max_delay=0.25)
+    assert len(waits) == 7
+    assert max(waits) <= 0.25
+    assert sum(waits) <= 7 * 0.25
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"attempts": 0},
+        {"attempts": 2.5},
+        {"attempts": True},
+        {"base_delay": -1},
+        {"max_delay": "0.5"},
+        {"max_delay": float("nan")},
+    ],
+)
+def test_with_retry_refuses_a_budget_that_is_none(
+    service: Quote2Order, options: dict[str, Any]
+) -> None:
+    from quote2order import ValidationError
+
+    with pytest.raises(ValidationError):
+        service.with_retry(lambda: None, **options)
+    with pytest.raises(ValidationError):
+        service.with_retry(42)  # type: ignore[arg-type]
+
+
 def test_with_retry_does_not_retry_other_errors(service: Quote2Order) -> None:
     attempts: list[int] = []
 
@@ -235,7 +279,7 @@ def test_with_retry_does_not_retry_other_errors(service: Quote2Order) -> None:
     assert len(attempts) == 1
 
 
-def test_with_retry_wins_a_real_race_on_the_memory_store(
+def test_with_retry_wins_a_real_race_on_every_store(
     store: Any, service: Quote2Order, make_order: MakeOrder
 ) -> None:
     """A command that lost the optimistic lock once succeeds when run again on fresh state."""
@@ -315,7 +359,7 @@ def test_a_handler_that_raises_rolls_the_whole_command_back(
     after = store_state(store)
     # Only the order-number sequence moved (numbers are gap-tolerant, never repeated).
     expected = dict(before["sequences"])  # type: ignore[call-overload]
-    expected["order"] = expected.get("order", 0) + 1
+    expected["order|2026|R-1"] = expected.get("order|2026|R-1", 0) + 1
     assert after.pop("sequences") == expected
     before.pop("sequences")
     assert after == before
@@ -349,3 +393,17 @@ def test_fixed_clock_refuses_a_naive_datetime() -> None:
 
     with pytest.raises(ValueError, match="timezone"):
         FixedClock(datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "option", ["quote", "order", "proforma", "purchase_order"], ids=lambda o: f"{o}_number_format"
+)
+@pytest.mark.parametrize("fmt", ["AB-{nr}", "AB-{year}", "AB-{number:05q}", "AB-{0}", "AB-{"])
+def test_an_unusable_number_format_is_refused_when_the_service_is_built(
+    option: str, fmt: str
+) -> None:
+    from quote2order import ValidationError
+    from quote2order.testing import MemoryStore
+
+    with pytest.raises(ValidationError, match="number format"):
+        Quote2Order(MemoryStore(), **{f"{option}_number_format": fmt})

@@ -435,7 +435,7 @@ class OrderLifecycle(_ServiceMachine):
     @rule(data=st.data(), key=st.none() | st.just("invoice-key"))
     def invoice(self, data: st.DataObject, key: str | None) -> None:
         order = self._pick(data)
-        numbers_before = sequence_values(self.store).get("proforma", 0)
+        numbers_before = sequence_values(self.store).get("proforma|2026|R-1", 0)
         with self.store() as uow:
             replay = key is not None and uow.idempotency.get(key) is not None
         if replay:
@@ -447,7 +447,7 @@ class OrderLifecycle(_ServiceMachine):
             action="invoice",
         )
         if result is None:
-            assert sequence_values(self.store).get("proforma", 0) == numbers_before
+            assert sequence_values(self.store).get("proforma|2026|R-1", 0) == numbers_before
         else:
             assert result.proforma_number is not None
             assert result.proforma_number.endswith(f"{numbers_before + 1:05d}")

@@ -96,12 +96,13 @@ class World:
         customer: Customer = CUSTOMER,
         uow_factory: object = None,
         store: Any | None = None,
+        seller: Seller = SELLER,
     ) -> None:
         self.store = MemoryStore() if store is None else store
         self.clock = FixedClock()
         self.ids = CountingIds()
         self.recorder = NotificationRecorder(
-            StaticSettings(default=settings), StaticSellerDirectory(SELLER), self.ids
+            StaticSettings(default=settings), StaticSellerDirectory(seller), self.ids
         )
         self.customer = customer
         factory = uow_factory if uow_factory is not None else self.store

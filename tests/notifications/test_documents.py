@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import attrs
@@ -168,12 +165,6 @@ def test_markup_in_free_text_is_escaped_in_html(world: World) -> None:
     assert "&lt;b&gt;Mallory&lt;/b&gt;" in html
 
 
-def test_characters_outside_the_pdf_font_become_question_marks_not_errors(world: World) -> None:
-    world.invoiced_order([position(1, name="Серверschrank 42U ✓")])
-    text = _pdf_text(PdfRenderer().render(_documents(world)["proforma_invoice"]).content)
-    assert "??????schrank 42U ?" in text
-
-
 def test_fifty_positions_flow_onto_more_pages_with_the_totals_at_the_end(world: World) -> None:
     world.invoiced_order([position(n, price="10.00", quantity="1") for n in range(1, 51)])
     content = PdfRenderer().render(_documents(world)["proforma_invoice"]).content
@@ -182,33 +173,3 @@ def test_fifty_positions_flow_onto_more_pages_with_the_totals_at_the_end(world: 
     last = reader.pages[-1].extract_text().replace("\xa0", " ")
     assert "595,00 €" in last  # gross: 500.00 + 19 % VAT
     assert "Notebook Größe 50" in _pdf_text(content)
-
-
-def test_a_pdf_page_renders_to_a_png_with_pdftoppm(documents: dict[str, DocumentRecord]) -> None:
-    if shutil.which("pdftoppm") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftoppm is missing in CI (apt-get install -y poppler-utils)")
-        pytest.skip("pdftoppm is not installed (apt-get install -y poppler-utils)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    pdf_path = ARTIFACTS / "proforma-invoice.pdf"
-    pdf_path.write_bytes(PdfRenderer().render(documents["proforma_invoice"]).content)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "80",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf_path),
-            str(ARTIFACTS / "proforma-invoice"),
-        ],
-        check=True,
-        timeout=60,
-    )
-    png = (ARTIFACTS / "proforma-invoice.png").read_bytes()
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert len(png) > 5_000  # a page with text, not a blank one

@@ -26,6 +26,7 @@ def test_every_column_is_shown_left_to_right_even_when_empty(board: Board) -> No
         "order_open",
         "confirmed",
         "in_procurement",
+        "partly_shipped",
         "completed",
         "invoiced",
         "lost",
@@ -59,7 +60,7 @@ def test_while_won_the_card_shows_the_order_and_its_menu(world: World, board: Bo
     card = board.perform(quote_id, "confirm")
     assert (card.column, card.actions) == (
         Column.CONFIRMED,
-        ("reject", "add_to_cart", "complete"),
+        ("reject", "add_to_cart", "ship", "complete"),
     )
 
 
@@ -73,13 +74,17 @@ def test_the_menu_offers_only_the_order_actions_allowed_now(world: World) -> Non
             continue
         order.status = status
         actions = set(card_for(quote, order, world.clock.now()).actions)
-        expected = set(ORDER_LIFECYCLE.allowed_actions(status)) & {
-            "confirm",
-            "reject",
-            "complete",
-            "invoice",
-        }
-        if status in (OrderStatus.CONFIRMED, OrderStatus.IN_PROCUREMENT):
+        allowed = ORDER_LIFECYCLE.allowed_actions(status)
+        expected = set(allowed) & {"confirm", "reject", "complete", "invoice"}
+        if "ship_part" in allowed:
+            expected.add("ship")
+        if "close_rest" in allowed:
+            expected.add("close_undelivered")
+        if status in (
+            OrderStatus.CONFIRMED,
+            OrderStatus.IN_PROCUREMENT,
+            OrderStatus.PARTLY_SHIPPED,
+        ):
             expected.add("add_to_cart")
         assert actions == expected, status
 

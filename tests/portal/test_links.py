@@ -142,3 +142,39 @@ def test_a_never_sent_quote_cannot_be_accepted_through_its_link(world: World) ->
     )
     assert_not_found(world.portal.accept, created.link_token, 1)
     assert world.service.list_orders() == []
+
+
+@pytest.mark.parametrize("close", ["revoke", "expire", "rotate"])
+def test_an_idempotent_replay_through_a_dead_link_is_not_found(world: World, close: str) -> None:
+    """A replayed accept must resolve its link again: a closed link answers "not found"."""
+    quote_id, token = world.sent_quote()
+    order = world.service.accept_quote(token, 1, idempotency_key="click-1")
+    assert world.service.accept_quote(token, 1, idempotency_key="click-1") == order
+    if close == "revoke":
+        world.service.revoke_link(quote_id)
+    elif close == "expire":
+        world.service.set_link_expiry(quote_id, world.clock.now() + timedelta(minutes=1))
+        world.clock.advance(timedelta(minutes=2))
+    else:
+        world.service.rotate_link(quote_id)
+    assert_not_found(lambda: world.service.accept_quote(token, 1, idempotency_key="click-1"))
+    assert_not_found(lambda: world.portal.accept(token, 1, idempotency_key="click-1"))
+
+
+@pytest.mark.parametrize("token", [None, 42, b"token", 4.2, ["t"], "\ud800", "a\x00b", ""])
+def test_a_token_of_the_wrong_type_or_content_is_not_found(world: World, token: object) -> None:
+    world.sent_quote()
+    service, portal = world.service, world.portal
+    before = committed_state(world.store)
+    assert_not_found(service.quote_for_link, token)
+    assert_not_found(service.accept_quote, token, 1)
+    assert_not_found(service.accept_quote, token, 1, idempotency_key="k")
+    assert_not_found(service.decline_quote, token, 1)
+    assert_not_found(portal.view, token)
+    assert_not_found(portal.accept, token, 1)
+    assert_not_found(portal.decline, token, 1)
+    assert_not_found(portal.documents, token, reseller_id="reseller-1", customer_id="cust-1")
+    assert_not_found(
+        portal.download, token, "doc-1", reseller_id="reseller-1", customer_id="cust-1", fmt="txt"
+    )
+    assert committed_state(world.store) == before

@@ -18,9 +18,15 @@ def test_the_logged_in_customer_sees_the_delivery_note_and_proforma_invoice(
     world: World,
 ) -> None:
     _, token, _ = world.invoiced(1)
-    kinds = [d.kind for d in world.portal.documents(token, customer_id="cust-1")]
+    kinds = [
+        d.kind
+        for d in world.portal.documents(token, reseller_id="reseller-1", customer_id="cust-1")
+    ]
     assert kinds == ["delivery_note", "proforma_invoice"]
-    assert [d.kind for d in world.portal.view(token, customer_id="cust-1").documents] == kinds
+    assert [
+        d.kind
+        for d in world.portal.view(token, reseller_id="reseller-1", customer_id="cust-1").documents
+    ] == kinds
 
 
 def test_without_login_the_view_lists_no_documents_and_listing_is_not_found(
@@ -28,13 +34,15 @@ def test_without_login_the_view_lists_no_documents_and_listing_is_not_found(
 ) -> None:
     _, token, _ = world.invoiced(1)
     assert world.portal.view(token).documents == ()
-    assert_not_found(lambda: world.portal.documents(token, customer_id=None))
+    assert_not_found(lambda: world.portal.documents(token))
 
 
 def test_a_download_is_the_renderer_s_file_with_a_utf_8_text_content_type(world: World) -> None:
     _, token, _ = world.invoiced(1)
-    [note, _] = world.portal.documents(token, customer_id="cust-1")
-    download = world.portal.download(token, note.document_id, customer_id="cust-1", fmt="txt")
+    [note, _] = world.portal.documents(token, reseller_id="reseller-1", customer_id="cust-1")
+    download = world.portal.download(
+        token, note.document_id, reseller_id="reseller-1", customer_id="cust-1", fmt="txt"
+    )
     assert download.filename == f"{note.number}.txt"
     assert download.content_type == "text/plain; charset=utf-8"
     assert download.content.startswith(b"delivery_note")
@@ -63,9 +71,11 @@ class CsvRenderer:
 def test_the_format_picks_the_renderer_with_that_extension(world: World) -> None:
     portal = Portal(world.service, renderers=[TextRenderer(), BinaryRenderer(), CsvRenderer()])
     _, token, _ = world.invoiced(1)
-    [_, invoice] = portal.documents(token, customer_id="cust-1")
+    [_, invoice] = portal.documents(token, reseller_id="reseller-1", customer_id="cust-1")
     downloads = {
-        fmt: portal.download(token, invoice.document_id, customer_id="cust-1", fmt=fmt)
+        fmt: portal.download(
+            token, invoice.document_id, reseller_id="reseller-1", customer_id="cust-1", fmt=fmt
+        )
         for fmt in ("txt", "pdf", "csv")
     }
     assert {fmt: d.content_type for fmt, d in downloads.items()} == {
@@ -84,22 +94,36 @@ def test_two_renderers_for_one_format_are_refused(world: World) -> None:
 
 def test_an_unknown_document_or_format_is_not_found(world: World) -> None:
     _, token, _ = world.invoiced(1)
-    [note, _] = world.portal.documents(token, customer_id="cust-1")
+    [note, _] = world.portal.documents(token, reseller_id="reseller-1", customer_id="cust-1")
     assert_not_found(
-        lambda: world.portal.download(token, "doc-999", customer_id="cust-1", fmt="txt")
+        lambda: world.portal.download(
+            token, "doc-999", reseller_id="reseller-1", customer_id="cust-1", fmt="txt"
+        )
     )
     for fmt in ("exe", "html", "TXT", ""):  # html: this portal has no HTML renderer
         assert_not_found(
-            world.portal.download, token, note.document_id, customer_id="cust-1", fmt=fmt
+            world.portal.download,
+            token,
+            note.document_id,
+            reseller_id="reseller-1",
+            customer_id="cust-1",
+            fmt=fmt,
         )
 
 
 def test_a_portal_without_renderers_lists_documents_but_serves_no_download(world: World) -> None:
     portal = Portal(world.service)
     _, token, _ = world.invoiced(1)
-    [note, _] = portal.documents(token, customer_id="cust-1")
+    [note, _] = portal.documents(token, reseller_id="reseller-1", customer_id="cust-1")
     for fmt in ("html", "pdf", "txt"):
-        assert_not_found(portal.download, token, note.document_id, customer_id="cust-1", fmt=fmt)
+        assert_not_found(
+            portal.download,
+            token,
+            note.document_id,
+            reseller_id="reseller-1",
+            customer_id="cust-1",
+            fmt=fmt,
+        )
 
 
 def file_document(world: World, document_id: str, kind: str, aggregate: tuple[str, str]) -> None:
@@ -119,7 +143,7 @@ def test_the_quote_s_documents_and_those_of_a_rejected_order_are_listed(world: W
     world.clock.advance()
     file_document(world, "doc-c", "order_confirmation", ("order", order.order_id))
     world.service.reject_order(order.order_id)
-    listed = world.portal.documents(token, customer_id="cust-1")
+    listed = world.portal.documents(token, reseller_id="reseller-1", customer_id="cust-1")
     assert [d.document_id for d in listed] == ["doc-q", "doc-c"]
 
 
@@ -129,7 +153,7 @@ def three_customers(world: World) -> dict[str, tuple[str, list[str]]]:
     owned = {}
     for number in (1, 2, 3):
         _, token, _ = world.invoiced(number)
-        docs = world.portal.documents(token, customer_id=f"cust-{number}")
+        docs = world.portal.documents(token, reseller_id="reseller-1", customer_id=f"cust-{number}")
         owned[f"cust-{number}"] = (token, [d.document_id for d in docs])
     return owned
 
@@ -144,19 +168,21 @@ def test_every_token_and_identity_against_every_quote_s_documents(
     for (token_owner, (token, _)), identity in itertools.product(
         three_customers.items(), identities
     ):
+        login = {} if identity is None else {"reseller_id": "reseller-1", "customer_id": identity}
         if identity == token_owner:
-            assert world.portal.documents(token, customer_id=identity)
+            assert world.portal.documents(token, **login)
         else:
-            assert_not_found(world.portal.documents, token, customer_id=identity)
-            assert world.portal.view(token, customer_id=identity).documents == ()
+            assert_not_found(world.portal.documents, token, **login)
+            if identity is None:  # the link alone shows the quote, without documents
+                assert world.portal.view(token).documents == ()
+            else:  # logged in as someone else: another customer's link is not found
+                assert_not_found(world.portal.view, token, **login)
         for doc_owner, document_id in all_documents:
             if identity == token_owner == doc_owner:
-                world.portal.download(token, document_id, customer_id=identity, fmt="txt")
+                world.portal.download(token, document_id, **login, fmt="txt")
                 allowed += 1
             else:
-                assert_not_found(
-                    world.portal.download, token, document_id, customer_id=identity, fmt="txt"
-                )
+                assert_not_found(world.portal.download, token, document_id, **login, fmt="txt")
                 refused += 1
     assert (allowed, refused) == (6, 3 * 5 * 6 - 6)
 
@@ -179,9 +205,14 @@ def test_a_document_kept_out_of_the_portal_by_the_settings_is_neither_listed_nor
     with world.store.unit_of_work() as uow:
         uow.documents.add(hidden)
         uow.commit()
-    listed = [d.document_id for d in world.portal.documents(token, customer_id="cust-1")]
+    listed = [
+        d.document_id
+        for d in world.portal.documents(token, reseller_id="reseller-1", customer_id="cust-1")
+    ]
     assert "doc-hidden" not in listed
     assert len(listed) == 2
     assert_not_found(
-        lambda: world.portal.download(token, "doc-hidden", customer_id="cust-1", fmt="txt")
+        lambda: world.portal.download(
+            token, "doc-hidden", reseller_id="reseller-1", customer_id="cust-1", fmt="txt"
+        )
     )

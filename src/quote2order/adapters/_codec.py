@@ -17,7 +17,7 @@ from typing import Any
 from quote2order.errors import ValidationError
 from quote2order.lifecycle import OrderStatus, PurchaseOrderStatus, QuoteStatus
 from quote2order.money import Money, VatRate
-from quote2order.orders import Order, PositionProcurement, Shipment, ShipmentItem
+from quote2order.orders import NotDelivered, Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.ports import DocumentRecord, OutboxEntry
 from quote2order.positions import CatalogProduct, Position, PositionKind
 from quote2order.purchasing.cart import Allocation, Cart, CartLine
@@ -213,6 +213,7 @@ def _shipment(shipment: Shipment) -> Data:
         "items": [
             {"position_id": i.position_id, "quantity": str(i.quantity)} for i in shipment.items
         ],
+        "shipped_at": _dt(shipment.shipped_at),
     }
 
 
@@ -221,6 +222,7 @@ def _parse_shipment(data: Data) -> Shipment:
         carrier=data["carrier"],
         tracking_number=data["tracking_number"],
         items=tuple(ShipmentItem(i["position_id"], Decimal(i["quantity"])) for i in data["items"]),
+        shipped_at=_parse_dt(data.get("shipped_at")),  # absent in bodies written before 0.x
     )
 
 
@@ -263,6 +265,10 @@ def order_to_dict(order: Order) -> Data:
         "shipments": [_shipment(s) for s in order.shipments],
         "proforma_number": order.proforma_number,
         "procurement": [_procurement(p) for p in order.procurement],
+        "not_delivered": [
+            {"position_id": c.position_id, "quantity": str(c.quantity)} for c in order.not_delivered
+        ],
+        "not_delivered_reason": order.not_delivered_reason,
     }
 
 
@@ -287,6 +293,12 @@ def order_from_dict(data: Data, revision: int) -> Order:
         shipments=tuple(_parse_shipment(s) for s in data["shipments"]),
         proforma_number=data["proforma_number"],
         procurement=tuple(_parse_procurement(p) for p in data["procurement"]),
+        # Bodies written before partial deliveries have neither key.
+        not_delivered=tuple(
+            NotDelivered(c["position_id"], Decimal(c["quantity"]))
+            for c in data.get("not_delivered", ())
+        ),
+        not_delivered_reason=data.get("not_delivered_reason", ""),
         revision=revision,
     )
 

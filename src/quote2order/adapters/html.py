@@ -34,6 +34,7 @@ class HtmlRenderer:
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
         )
+        self._environment.filters["b64"] = _base64
         self._template = self._environment.get_template(template)
 
     def render(self, document: DocumentRecord) -> RenderedDocument:
@@ -44,3 +45,9 @@ class HtmlRenderer:
             self.media_type,
             html.encode("utf-8"),
         )
+
+
+def _base64(content: bytes) -> str:
+    import base64
+
+    return base64.b64encode(content).decode("ascii")

@@ -8,7 +8,7 @@ SQL adapters make; so code that works here behaves the same on a real store.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -30,6 +30,7 @@ from quote2order.ports import (
     IdempotencyRecord,
     OutboxEntry,
     OutboxStatus,
+    without_link,
 )
 from quote2order.purchasing.cart import Cart
 from quote2order.purchasing.purchase_orders import PurchaseOrder
@@ -330,6 +331,9 @@ class MemoryUnitOfWork:
         for key in self.staged_keys:
             if key in store.idempotency:
                 raise ConcurrencyError("idempotency key", key, 0)
+        # Ids are unique, as the SQL stores' constraints make them: never overwrite.
+        _unique("outbox entry", [e.entry_id for e in self.staged_outbox], store.outbox)
+        _unique("document", [d.document_id for d in self.staged_documents], store.documents)
 
     def commit(self) -> None:
         """Check every optimistic lock and uniqueness rule, then apply all changes."""
@@ -385,6 +389,15 @@ class MemoryUnitOfWork:
         self.staged_purchase_orders.clear()
 
 
+def _unique(kind: str, ids: Sequence[str], stored: Container[str]) -> None:
+    """Raise ConcurrencyError for an id stored already or staged twice."""
+    seen: set[str] = set()
+    for object_id in ids:
+        if object_id in stored or object_id in seen:
+            raise ConcurrencyError(kind, object_id, 0)
+        seen.add(object_id)
+
+
 class MemoryOutboxStore:
     """The dispatcher's view of a :class:`MemoryStore`'s outbox."""
 
@@ -430,7 +443,13 @@ class MemoryOutboxStore:
     def mark_sent(self, entry_id: str, *, worker: str, now: datetime) -> None:
         with self._store.lock:
             attempts = self._attempts(entry_id) + 1
-            self._update(entry_id, worker, status=OutboxStatus.SENT, attempts=attempts)
+            self._update(
+                entry_id,
+                worker,
+                status=OutboxStatus.SENT,
+                attempts=attempts,
+                payload=without_link(self._store.outbox[entry_id].payload),
+            )
 
     def mark_retry(
         self, entry_id: str, *, worker: str, error: str, next_attempt_at: datetime
@@ -449,7 +468,12 @@ class MemoryOutboxStore:
         with self._store.lock:
             attempts = self._attempts(entry_id) + 1
             self._update(
-                entry_id, worker, status=OutboxStatus.FAILED, attempts=attempts, last_error=error
+                entry_id,
+                worker,
+                status=OutboxStatus.FAILED,
+                attempts=attempts,
+                last_error=error,
+                payload=without_link(self._store.outbox[entry_id].payload),
             )
 
     def list(self, status: OutboxStatus | None = None) -> list[OutboxEntry]:

@@ -1,28 +1,29 @@
 """A PDF Renderer with fpdf2 (the ``pdf`` extra).
 
-It uses the built-in Helvetica with the Windows-1252 encoding: that covers German
-umlauts, ß, the € sign and typographic quotes, keeps the text extractable, embeds no
-font file and renders a 50-position document in a few milliseconds (a TrueType font
-costs about a hundred times that, for subsetting). Characters outside Windows-1252 are
-shown as "?". The creation date is the document's own date, so the same record gives
-the same bytes.
+Text is set in DejaVu Sans, embedded as a subset of the glyphs used, so Latin with its
+extensions, Greek and Cyrillic print and extract unchanged; a host adds fonts for other
+scripts (see :mod:`quote2order.adapters.pdf_fonts`). A character no font covers is
+refused with :class:`~quote2order.errors.UnsupportedCharacter` before anything is laid
+out, never replaced. The creation date is the document's own date, so the same record
+gives the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from fpdf import FPDF
 
+from quote2order.adapters.pdf_fonts import DEFAULT_FONT, FontSet, PdfFont
 from quote2order.notifications.documents import RenderedDocument, document_filename
 from quote2order.notifications.views import DocumentView, document_view
 from quote2order.ports import DocumentRecord
 
-__all__ = ["PdfRenderer"]
+__all__ = ["PdfFont", "PdfRenderer"]
 
-_ENCODING = "windows-1252"
-_FONT = "Helvetica"
+_FONT = DEFAULT_FONT.family
 _LINE = 4.6  # mm per text line at 9 pt
 # Relative widths of the priced table (pos, description, quantity, unit, discount, VAT, net)
 # and of the delivery note's (pos, description, ordered, shipped).
@@ -30,51 +31,84 @@ _PRICED = (8, 74, 14, 24, 14, 14, 26)
 _DELIVERY = (8, 130, 18, 18)
 
 
+_FOOTER_LINE = 3.0  # mm per line of the legal particulars at 6.5 pt
+_LABEL_WIDTH = 62.0  # mm for a fact's label ("Proforma-Rechnungsnummer" in DejaVu Sans Bold)
+
+
 def _text(value: str) -> str:
-    """``value`` limited to what the core font can show."""
-    return value.encode(_ENCODING, errors="replace").decode(_ENCODING)
+    """``value`` as shown: every character was checked against the fonts before layout."""
+    return value
+
+
+def _view_texts(view: DocumentView) -> Iterator[str]:
+    """Every string the document shows, for the font coverage check."""
+    yield view.title
+    yield from view.seller
+    yield from view.seller_contact
+    yield from view.buyer
+    for pair in (*view.facts, *view.totals, *view.payment):
+        yield from pair
+    yield from (view.intro, view.notice, view.notes, view.closing, view.payment_note)
+    for row in (*view.rows, *view.shipments):
+        yield from row
+    yield from (*view.columns, *view.shipment_columns, *view.labels.values())
+    yield from (*view.changes, view.changes_heading, view.shipments_heading)
+    yield from (*view.terms, *view.services, *view.outstanding, *view.not_delivered)
+    yield from view.footer
 
 
 class _Page(FPDF):
-    def __init__(self, view: DocumentView) -> None:
+    def __init__(self, view: DocumentView, fonts: FontSet) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.view = view
-        self.core_fonts_encoding = _ENCODING
+        fonts.install(self)
         self.set_auto_page_break(auto=False, margin=18)
         self.set_margins(18, 16, 18)
         self.alias_nb_pages()
 
     def footer(self) -> None:
+        # The legal particulars on every page (business-letter rules), then the page number.
+        self.set_y(-12 - len(self.view.footer) * _FOOTER_LINE)
+        self.set_text_color(110)
+        self.set_font(_FONT, size=6.5)
+        for line in self.view.footer:
+            self.cell(0, _FOOTER_LINE, line, align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_y(-12)
         self.set_font(_FONT, size=7)
-        self.set_text_color(110)
         label = _text(f"{self.view.title} · {self.view.labels['page']} {self.page_no()}/{{nb}}")
         self.cell(0, 4, label, align="C")
         self.set_text_color(0)
 
 
 class PdfRenderer:
-    """Renders a document record as an A4 PDF."""
+    """Renders a document record as an A4 PDF.
+
+    ``fonts``: the host's own fonts, used where DejaVu Sans has no glyph (CJK, Arabic).
+    """
 
     media_type = "application/pdf"
     extension = "pdf"
 
+    def __init__(self, fonts: Sequence[PdfFont] = ()) -> None:
+        self._fonts = FontSet(fonts)
+
     def render(self, document: DocumentRecord) -> RenderedDocument:
+        """``document`` as PDF; raises UnsupportedCharacter for text no font can show."""
         view = document_view(document)
-        pdf = _Page(view)
+        self._fonts.check(_view_texts(view))
+        pdf = _Page(view, self._fonts)
         pdf.set_creation_date(_fixed(document.created_at))
         pdf.set_title(_text(view.title))
         pdf.set_author(_text(view.seller[0] if view.seller else ""))
         pdf.set_lang(view.language)
         pdf.add_page()
+        _logo(pdf, view)
         _parties(pdf, view)
         _heading(pdf, view)
         _positions(pdf, view)
         _totals(pdf, view)
         _shipments(pdf, view)
-        if view.notes:
-            _paragraph(pdf, view.labels["notes"], bold=True)
-            _paragraph(pdf, view.notes)
+        _closing_sections(pdf, view)
         return RenderedDocument(
             document_filename(view.title, self.extension), self.media_type, bytes(pdf.output())
         )
@@ -84,9 +118,15 @@ def _fixed(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
+def _bottom(pdf: FPDF) -> float:
+    """Where content ends on a page: above the footer with the legal particulars."""
+    view: DocumentView = getattr(pdf, "view")  # noqa: B009 - _Page's, typed as FPDF here
+    return pdf.h - 18 - len(view.footer) * _FOOTER_LINE
+
+
 def _room(pdf: FPDF, height: float) -> bool:
     """Start a new page if ``height`` does not fit; True if it did."""
-    if pdf.get_y() + height > pdf.h - 18:
+    if pdf.get_y() + height > _bottom(pdf):
         pdf.add_page()
         return True
     return False
@@ -128,7 +168,7 @@ def _heading(pdf: FPDF, view: DocumentView) -> None:
     pdf.cell(0, 9, _text(view.title), new_x="LMARGIN", new_y="NEXT")
     for label, value in view.facts:
         pdf.set_font(_FONT, style="B", size=9)
-        pdf.cell(52, _LINE, _text(label))
+        pdf.cell(_LABEL_WIDTH, _LINE, _text(label))
         pdf.set_font(_FONT, size=9)
         pdf.cell(0, _LINE, _text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -311,7 +351,7 @@ def _shipments(pdf: FPDF, view: DocumentView) -> None:
         return
     pdf.ln(3)
     _paragraph(pdf, view.shipments_heading, bold=True)
-    widths = _widths(pdf, (30, 45, 105))
+    widths = _widths(pdf, (40, 45, 95))
     pdf.set_font(_FONT, style="B", size=8)
     for column, width in zip(view.shipment_columns, widths, strict=True):
         pdf.cell(width, 6, _text(column), border="B")
@@ -322,3 +362,57 @@ def _shipments(pdf: FPDF, view: DocumentView) -> None:
         for cell, width in zip(row, widths, strict=True):
             pdf.cell(width, _LINE + 0.5, _fit(_text(cell), width - 2, pdf.get_string_width)[0])
         pdf.ln(_LINE + 0.5)
+
+
+def _logo(pdf: FPDF, view: DocumentView) -> None:
+    """The seller's logo (PNG or SVG), top right, at most 50 x 16 mm."""
+    if view.logo is None:
+        return
+    top = pdf.get_y()
+    pdf.image(
+        io.BytesIO(view.logo[1]),
+        x=pdf.l_margin + pdf.epw - 50,
+        y=top,
+        w=0,
+        h=16,
+        keep_aspect_ratio=True,
+    )
+    pdf.set_y(top + 18)
+
+
+def _lines(pdf: FPDF, heading: str, lines: Sequence[str]) -> None:
+    if not lines:
+        return
+    pdf.ln(2)
+    _paragraph(pdf, heading, bold=True)
+    for line in lines:
+        _paragraph(pdf, line)
+
+
+def _closing_sections(pdf: FPDF, view: DocumentView) -> None:
+    """What follows the positions: services, outstanding, payment, terms, notes, closing."""
+    _lines(pdf, view.labels["services"], view.services)
+    _lines(pdf, view.labels["outstanding"], view.outstanding)
+    _lines(pdf, view.labels["not_delivered"], view.not_delivered)
+    if view.payment:
+        pdf.ln(2)
+        _paragraph(pdf, view.labels["payment"], bold=True)
+        _room(pdf, len(view.payment) * _LINE)
+        for label, value in view.payment:
+            pdf.set_font(_FONT, style="B", size=9)
+            pdf.cell(_LABEL_WIDTH, _LINE, label)
+            pdf.set_font(_FONT, size=9)
+            pdf.cell(0, _LINE, value, new_x="LMARGIN", new_y="NEXT")
+        if view.payment_note:
+            _paragraph(pdf, view.payment_note)
+    if view.terms:
+        pdf.ln(2)
+        for line in view.terms:
+            _paragraph(pdf, line)
+    if view.notes:
+        pdf.ln(2)
+        _paragraph(pdf, view.labels["notes"], bold=True)
+        _paragraph(pdf, view.notes)
+    if view.closing:
+        pdf.ln(2)
+        _paragraph(pdf, view.closing)

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 
 from quote2order.api import _models, _portal, _purchasing, _reseller
 from quote2order.api._context import Context as _Context
-from quote2order.api._context import Principal
+from quote2order.api._context import CustomerLogin, Principal
 from quote2order.api._preconditions import (
     IdempotencyStore,
     MemoryIdempotencyStore,
@@ -49,6 +49,7 @@ __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "PROBLEM_TYPE_PREFIX",
     "STATUS",
+    "CustomerLogin",
     "IdempotencyStore",
     "MemoryIdempotencyStore",
     "PreconditionFailed",
@@ -69,7 +70,7 @@ def create_router(
     service: _Quote2Order,
     *,
     auth: Callable[..., Principal],
-    portal_customer: Callable[..., str | None] | None = None,
+    portal_customer: Callable[..., CustomerLogin | None] | None = None,
     renderers: Sequence[_Renderer] = (),
     offers: Callable[[str], _OfferSource] | None = None,
     strategy: _AllocationStrategy | None = None,
@@ -79,7 +80,7 @@ def create_router(
 
     ``auth`` is the host's FastAPI dependency returning the request's :class:`Principal`
     (raise ``HTTPException(401)`` in it to refuse). ``portal_customer`` returns the
-    logged-in customer's id (or None) for the portal's documents. ``renderers`` serve
+    logged-in customer (a :class:`CustomerLogin`, or None) for the portal's documents. ``renderers`` serve
     document downloads, one per format (``HtmlRenderer()``, ``PdfRenderer()``).
     ``offers(reseller_id)`` answers checkout's supplier offers (without it there is no
     checkout route); ``strategy`` plans checkouts. ``idempotency`` keeps responses for

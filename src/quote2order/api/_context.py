@@ -20,14 +20,7 @@ from quote2order.api._preconditions import (
     StoredResponse,
     etag,
 )
-from quote2order.errors import (
-    IdempotencyConflict,
-    NotFound,
-    OrderNotFound,
-    PurchaseOrderNotFound,
-    QuoteNotFound,
-    ValidationError,
-)
+from quote2order.errors import IdempotencyConflict, ValidationError
 from quote2order.notifications.documents import Renderer
 from quote2order.orders import Order
 from quote2order.purchasing import AllocationStrategy, OfferSource, PurchaseOrder
@@ -38,6 +31,7 @@ __all__ = [
     "DOCUMENT_RESPONSES",
     "MAX_PAGE",
     "Context",
+    "CustomerLogin",
     "Principal",
     "attachment",
     "json_list",
@@ -59,6 +53,15 @@ class Principal:
 
     reseller_id: str
     actor: str = "reseller"
+
+
+@attrs.frozen
+class CustomerLogin:
+    """A customer logged in with the host (for the portal's documents): customer ids are
+    unique per reseller only, so the reseller is part of the login."""
+
+    reseller_id: str
+    customer_id: str
 
 
 def json_response(
@@ -170,34 +173,16 @@ class Context:
     offers: Callable[[str], OfferSource] | None
     strategy: AllocationStrategy | None
 
-    # -- tenant checks: another reseller's aggregate looks exactly like a missing one --
+    # -- tenant scoping: the service answers another reseller's ids as unknown ones --
 
     def quote(self, principal: Principal, quote_id: str) -> Quote:
-        try:
-            quote = self.service.get_quote(quote_id)
-        except NotFound:
-            raise QuoteNotFound(quote_id) from None
-        if quote.reseller_id != principal.reseller_id:
-            raise QuoteNotFound(quote_id)
-        return quote
+        return self.service.get_quote(quote_id, reseller_id=principal.reseller_id)
 
     def order(self, principal: Principal, order_id: str) -> Order:
-        try:
-            order = self.service.get_order(order_id)
-        except NotFound:
-            raise OrderNotFound(order_id) from None
-        if order.reseller_id != principal.reseller_id:
-            raise OrderNotFound(order_id)
-        return order
+        return self.service.get_order(order_id, reseller_id=principal.reseller_id)
 
     def purchase_order(self, principal: Principal, purchase_order_id: str) -> PurchaseOrder:
-        try:
-            purchase_order = self.service.get_purchase_order(purchase_order_id)
-        except NotFound:
-            raise PurchaseOrderNotFound(purchase_order_id) from None
-        if purchase_order.reseller_id != principal.reseller_id:
-            raise PurchaseOrderNotFound(purchase_order_id)
-        return purchase_order
+        return self.service.get_purchase_order(purchase_order_id, reseller_id=principal.reseller_id)
 
     # -- idempotency ---------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ __all__ = [
     "ChangeOut",
     "CheckoutIn",
     "CheckoutOut",
+    "CloseUndeliveredIn",
     "CompleteIn",
     "CreatedQuoteOut",
     "DocumentOut",
@@ -69,6 +70,7 @@ __all__ = [
     "ReceiveIn",
     "RejectIn",
     "RotateLinkIn",
+    "ShipIn",
     "UncoveredLineOut",
     "VersionWithChangesOut",
 ]
@@ -108,6 +110,18 @@ class CompleteIn(_In):
     """The shipments that complete an order (none: completed without tracking)."""
 
     shipments: Annotated[list[ShipmentIn], Field(max_length=100)] = []
+
+
+class ShipIn(_In):
+    """One parcel of a partial delivery; its items name the goods in it."""
+
+    shipment: ShipmentIn
+
+
+class CloseUndeliveredIn(_In):
+    """Why the goods still outstanding are not delivered (named on the invoice)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class RotateLinkIn(_In):

@@ -23,6 +23,7 @@ from quote2order.api._context import (
 from quote2order.api._models import (
     BoardCardOut,
     BoardOut,
+    CloseUndeliveredIn,
     CompleteIn,
     CreatedQuoteOut,
     DocumentOut,
@@ -33,6 +34,7 @@ from quote2order.api._models import (
     Page,
     RejectIn,
     RotateLinkIn,
+    ShipIn,
     VersionWithChangesOut,
 )
 from quote2order.board import Board
@@ -378,6 +380,48 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
             ),
         )
 
+    @router.post("/orders/{order_id}/ship", response_model=OrderOut, tags=["orders"])
+    def ship(
+        principal: Auth,
+        order_id: Id,
+        body: Annotated[ShipIn, Body()],
+        key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Response:
+        """Record one parcel of a partial delivery, with the goods in it."""
+        return order_command(
+            principal,
+            order_id,
+            key,
+            if_match,
+            f"/orders/{order_id}/ship",
+            body.model_dump(mode="json"),
+            lambda k: service.ship_order(
+                order_id, body.shipment.to_domain(), actor=principal.actor, idempotency_key=k
+            ),
+        )
+
+    @router.post("/orders/{order_id}/close-undelivered", response_model=OrderOut, tags=["orders"])
+    def close_undelivered(
+        principal: Auth,
+        order_id: Id,
+        body: Annotated[CloseUndeliveredIn, Body()],
+        key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Response:
+        """Close what a partly shipped order still owes as not delivered."""
+        return order_command(
+            principal,
+            order_id,
+            key,
+            if_match,
+            f"/orders/{order_id}/close-undelivered",
+            body.model_dump(mode="json"),
+            lambda k: service.close_undelivered(
+                order_id, reason=body.reason, actor=principal.actor, idempotency_key=k
+            ),
+        )
+
     order_action(
         "invoice",
         "Mark the order invoiced (final); its pro-forma invoice gets its number.",
@@ -386,22 +430,14 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
 
     # -- histories and documents -------------------------------------------------------
 
-    def owned(principal: Principal, kind: str, aggregate_id: str) -> None:
-        if kind == "quote":
-            ctx.quote(principal, aggregate_id)
-        else:
-            ctx.order(principal, aggregate_id)
-
     def aggregate_routes(kind: str) -> None:
         def history(principal: Auth, aggregate_id: Id) -> Response:
-            owned(principal, kind, aggregate_id)
-            return json_list(EventOut.from_domain(e) for e in service.history(kind, aggregate_id))
+            events = service.history(kind, aggregate_id, reseller_id=principal.reseller_id)
+            return json_list(EventOut.from_domain(e) for e in events)
 
         def documents(principal: Auth, aggregate_id: Id) -> Response:
-            owned(principal, kind, aggregate_id)
-            return json_list(
-                DocumentOut.from_domain(r) for r in service.documents(kind, aggregate_id)
-            )
+            records = service.documents(kind, aggregate_id, reseller_id=principal.reseller_id)
+            return json_list(DocumentOut.from_domain(r) for r in records)
 
         history.__doc__ = f"What happened to the {kind}, oldest first: when and by whom."
         documents.__doc__ = f"The documents of the {kind}, oldest first."
@@ -437,11 +473,7 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
         format: Annotated[str, Query(pattern=r"^[a-z]{1,10}$")] = "html",
     ) -> Response:
         """A document of one of the reseller's quotes or orders, rendered as HTML or PDF."""
-        try:
-            record = service.get_document(document_id)
-            owned(principal, record.aggregate_kind, record.aggregate_id)
-        except NotFound:
-            raise NotFound("document", document_id) from None
+        record = service.get_document(document_id, reseller_id=principal.reseller_id)
         renderer = ctx.renderers.get(format)
         if renderer is None:
             raise NotFound("document format", format)

@@ -28,7 +28,17 @@ from quote2order.notifications.messages import (
     to_email_message,
 )
 from quote2order.notifications.recorder import NotificationRecorder
-from quote2order.notifications.sellers import Seller, SellerDirectory, StaticSellerDirectory
+from quote2order.notifications.sellers import (
+    BankAccount,
+    DocumentTexts,
+    EarlyPaymentDiscount,
+    Logo,
+    PaymentTerms,
+    Seller,
+    SellerDirectory,
+    StaticSellerDirectory,
+    iban_is_valid,
+)
 from quote2order.notifications.settings import (
     Channel,
     Notification,
@@ -43,13 +53,17 @@ from quote2order.notifications.views import DocumentView, document_view
 __all__ = [
     "Attachment",
     "Backoff",
+    "BankAccount",
     "Channel",
     "DispatchLoop",
     "DispatchReport",
     "Dispatcher",
     "DocumentKind",
     "DocumentSource",
+    "DocumentTexts",
     "DocumentView",
+    "EarlyPaymentDiscount",
+    "Logo",
     "LoopCounts",
     "Message",
     "Notification",
@@ -57,6 +71,7 @@ __all__ = [
     "NotificationSetting",
     "NotificationSettings",
     "Notifier",
+    "PaymentTerms",
     "RenderedDocument",
     "Renderer",
     "Seller",
@@ -69,6 +84,7 @@ __all__ = [
     "compose_message",
     "document_filename",
     "document_view",
+    "iban_is_valid",
     "message_id_for",
     "to_email_message",
 ]

@@ -9,6 +9,7 @@ from quote2order.notifications.documents import Renderer, document_filename
 from quote2order.notifications.messages import Attachment, Message, message_id_for
 from quote2order.notifications.snapshots import DocumentKind
 from quote2order.notifications.views import Gettext, document_view
+from quote2order.notifications.views import legal_particulars as _footer
 from quote2order.ports import DocumentRecord, OutboxEntry
 
 __all__ = ["compose_message"]
@@ -16,6 +17,8 @@ __all__ = ["compose_message"]
 
 def _subject(kind: str, document: DocumentRecord, _: Gettext) -> str:
     snapshot = document.snapshot
+    if kind == DocumentKind.QUOTE.value and snapshot["version"] == 1:
+        return _('Your quote "{title}"').format(title=snapshot["title"])
     if kind == DocumentKind.QUOTE.value:
         return _('New version {version} of your quote "{title}"').format(
             version=snapshot["version"], title=snapshot["title"]
@@ -30,6 +33,12 @@ def _subject(kind: str, document: DocumentRecord, _: Gettext) -> str:
 def _body(kind: str, document: DocumentRecord, _: Gettext) -> list[str]:
     snapshot = document.snapshot
     if kind == DocumentKind.QUOTE.value:
+        if snapshot["version"] == 1:
+            return [
+                _('your quote "{title}" is ready for you in the quote portal.').format(
+                    title=snapshot["title"]
+                )
+            ]
         return [
             _(
                 "we have revised your quote. Version {version} is ready for you in the quote portal, through the same link as before."
@@ -82,7 +91,13 @@ def compose_message(
             for rendered in (renderer.render(document),)
         )
     greeting = _("Dear {name},").format(name=buyer["name"])
-    text = "\n\n".join([greeting, *_body(kind, document, _), _("Kind regards"), seller["name"]])
+    body = _body(kind, document, _)
+    link = str(entry.payload.get("link", ""))
+    if link:
+        body.append(_("Your quote: {link}").format(link=link))
+    # The signature carries the same legal particulars as the documents (section 35a GmbHG).
+    signature = "\n".join(["-- ", *_footer(seller, _)])
+    text = "\n\n".join([greeting, *body, _("Kind regards"), seller["name"], signature])
     return Message(
         message_id=message_id_for(
             entry.entry_id, message_domain or str(seller["email"]).rpartition("@")[2]

@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from quote2order.events import DomainEvent, OrderCompleted, OrderConfirmed, OrderInvoiced, QuoteSent
+from quote2order.errors import ValidationError
+from quote2order.events import (
+    DomainEvent,
+    OrderCompleted,
+    OrderConfirmed,
+    OrderInvoiced,
+    OrderShipped,
+    QuoteSent,
+)
 from quote2order.notifications.sellers import SellerDirectory
 from quote2order.notifications.settings import Channel, Notification, SettingsProvider
 from quote2order.notifications.snapshots import DocumentKind, order_snapshot, quote_snapshot
@@ -23,6 +31,7 @@ __all__ = ["NotificationRecorder"]
 _ORDER_DOCUMENTS: dict[type[DomainEvent], tuple[Notification, DocumentKind]] = {
     OrderConfirmed: (Notification.ORDER_CONFIRMATION, DocumentKind.ORDER_CONFIRMATION),
     OrderCompleted: (Notification.SHIPPING_CONFIRMATION, DocumentKind.DELIVERY_NOTE),
+    OrderShipped: (Notification.SHIPPING_CONFIRMATION, DocumentKind.DELIVERY_NOTE),
     OrderInvoiced: (Notification.PROFORMA_INVOICE, DocumentKind.PROFORMA_INVOICE),
 }
 
@@ -37,28 +46,41 @@ class NotificationRecorder:
     """
 
     def __init__(
-        self, settings: SettingsProvider, sellers: SellerDirectory, ids: IdGenerator
+        self,
+        settings: SettingsProvider,
+        sellers: SellerDirectory,
+        ids: IdGenerator,
+        *,
+        link_url: str | None = None,
     ) -> None:
+        if link_url is not None and "{token}" not in link_url:
+            raise ValidationError("link_url must contain {token}")
         self._settings = settings
         self._sellers = sellers
         self._ids = ids
+        self._link_url = link_url
 
     def __call__(self, uow: UnitOfWork, event: DomainEvent) -> None:
         if isinstance(event, QuoteSent):
             self._quote_sent(uow, event)
             return
         found = _ORDER_DOCUMENTS.get(type(event))
+        if isinstance(event, OrderCompleted) and event.by_parcels:
+            return  # every parcel had its own delivery note already
         if found is not None:
             self._order_event(uow, event, *found)
 
     def _quote_sent(self, uow: UnitOfWork, event: QuoteSent) -> None:
         quote = uow.quotes.get(event.aggregate_id)
-        # Version 1 reaches the customer as the link itself; later versions are news.
-        channels = (
-            self._settings.settings_for(quote.reseller_id).channels(Notification.QUOTE_VERSION)
-            if event.version >= 2
-            else frozenset()
+        channels = self._settings.settings_for(quote.reseller_id).channels(
+            Notification.QUOTE_VERSION
         )
+        link = ""
+        if event.link_token and self._link_url is not None:
+            link = self._link_url.format(token=event.link_token)
+        elif event.version == 1:
+            # Without the link, version 1 reaches the customer through the host's own way.
+            channels = frozenset()
         snapshot = quote_snapshot(
             quote,
             event.version,
@@ -74,6 +96,7 @@ class NotificationRecorder:
             reseller_id=quote.reseller_id,
             customer=quote.customer,
             snapshot=snapshot,
+            link=link,
         )
 
     def _order_event(
@@ -81,19 +104,25 @@ class NotificationRecorder:
     ) -> None:
         order: Order = uow.orders.get(event.aggregate_id)
         channels = self._settings.settings_for(order.reseller_id).channels(notification)
+        # A parcel's delivery note is of the parcel just recorded: the order's last one.
+        parcel = len(order.shipments) if isinstance(event, OrderShipped) else None
         if kind is DocumentKind.PROFORMA_INVOICE:
             number = order.proforma_number or ""
+        elif parcel is not None:
+            number = f"{order.order_number}-{parcel}"  # one delivery note per parcel
         else:
             number = order.order_number
-        title = uow.quotes.get(order.quote_id).version(order.quote_version).title
+        version = uow.quotes.get(order.quote_id).version(order.quote_version)
         snapshot = order_snapshot(
             order,
             kind,
             self._sellers.seller(order.reseller_id),
-            title=title,
+            title=version.title,
             number=number,
             issued=event.occurred_at,
             published=Channel.PORTAL in channels,
+            notes=version.notes,
+            parcel=parcel,
         )
         self._record(
             uow,
@@ -117,6 +146,7 @@ class NotificationRecorder:
         reseller_id: str,
         customer: Customer,
         snapshot: dict[str, Any],
+        link: str = "",
     ) -> None:
         now: datetime = event.occurred_at
         document = DocumentRecord(
@@ -142,7 +172,9 @@ class NotificationRecorder:
                     aggregate_id=event.aggregate_id,
                     recipient=customer.email,
                     locale=customer.locale,
-                    payload={"document_id": document.document_id, "kind": kind.value},
+                    payload={"document_id": document.document_id, "kind": kind.value}
+                    # The link (a secret) goes only into the e-mail; erased once it is sent.
+                    | ({"link": link} if link and channel is Channel.EMAIL else {}),
                     created_at=now,
                     next_attempt_at=now,
                 )

@@ -7,6 +7,7 @@ their own, so every document speaks the customer's language in every format.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -23,7 +24,7 @@ from quote2order.formatting import (
 from quote2order.notifications.snapshots import DocumentKind
 from quote2order.ports import DocumentRecord
 
-__all__ = ["DocumentView", "document_view", "labels"]
+__all__ = ["DocumentView", "document_view", "labels", "legal_particulars"]
 
 Gettext = Callable[[str], str]
 
@@ -52,6 +53,15 @@ class DocumentView:
     changes: tuple[str, ...]
     notes: str
     labels: Mapping[str, str]  # headings: seller, buyer, positions
+    terms: tuple[str, ...] = ()  # payment and delivery terms, one sentence each
+    payment: tuple[tuple[str, str], ...] = ()  # the pro-forma's amount due, due date, bank
+    payment_note: str = ""  # the early-payment discount (Skonto), exact date and amount
+    services: tuple[str, ...] = ()  # a delivery note's services, listed as services
+    outstanding: tuple[str, ...] = ()  # a delivery note's goods still to come
+    not_delivered: tuple[str, ...] = ()  # the pro-forma's goods closed as not delivered
+    closing: str = ""
+    footer: tuple[str, ...] = ()  # the seller's legal particulars (business-letter rules)
+    logo: tuple[str, bytes] | None = None  # (media type, content)
 
 
 def labels(gettext: Gettext) -> dict[str, str]:
@@ -63,6 +73,10 @@ def labels(gettext: Gettext) -> dict[str, str]:
         "positions": _("Positions"),
         "notes": _("Notes"),
         "page": _("Page"),
+        "payment": _("Payment"),
+        "services": _("Services (not shipped)"),
+        "outstanding": _("Still to be delivered"),
+        "not_delivered": _("Not delivered, not billed"),
     }
 
 
@@ -82,6 +96,109 @@ def _party(party: Mapping[str, Any], _: Gettext) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
+def legal_particulars(seller: Mapping[str, Any], _: Gettext) -> tuple[str, ...]:
+    """The legal particulars of a business letter (section 35a GmbHG, 37a HGB, 80 AktG)."""
+    lines = [" · ".join(v for v in (seller["name"], ", ".join(seller["address"])) if v)]
+    legal = []
+    if seller.get("registered_office"):
+        legal.append(_("Registered office: {office}").format(office=seller["registered_office"]))
+    if seller.get("register_court") or seller.get("register_number"):
+        legal.append(
+            _("Register court: {court}, {number}").format(
+                court=seller.get("register_court", ""), number=seller.get("register_number", "")
+            )
+        )
+    if seller.get("managing_directors"):
+        legal.append(
+            _("Managing directors: {names}").format(names=", ".join(seller["managing_directors"]))
+        )
+    tax = []
+    if seller.get("vat_id"):
+        tax.append(_("VAT ID: {vat_id}").format(vat_id=seller["vat_id"]))
+    if seller.get("tax_number"):
+        tax.append(_("Tax number: {number}").format(number=seller["tax_number"]))
+    lines += [" · ".join(part) for part in (legal, tax) if part]
+    lines += [_bank_line(account) for account in seller.get("bank_accounts", ())]
+    return tuple(lines)
+
+
+def _grouped(iban: str) -> str:
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def _bank_line(account: Mapping[str, str]) -> str:
+    parts = [account["bank_name"], f"IBAN {_grouped(account['iban'])}"]
+    if account["bic"]:
+        parts.append(f"BIC {account['bic']}")
+    return " · ".join(p for p in parts if p)
+
+
+def _terms(snapshot: Mapping[str, Any], _: Gettext) -> tuple[str, ...]:
+    terms = snapshot.get("terms")
+    if not terms:
+        return ()
+    days = terms["payment_days"]
+    if Decimal(terms["discount_percent"]):
+        payment = _(
+            "Payment terms: {percent} % early-payment discount within {discount_days} days, "
+            "{days} days net."
+        ).format(
+            percent=_percent_text(terms["discount_percent"]),
+            discount_days=terms["discount_days"],
+            days=days,
+        )
+    elif days:
+        payment = _("Payment terms: {days} days net, without deduction.").format(days=days)
+    else:
+        payment = _("Payment terms: due on receipt, without deduction.")
+    lines = [payment]
+    if terms.get("delivery"):
+        lines.append(_("Delivery terms: {terms}").format(terms=terms["delivery"]))
+    return tuple(lines)
+
+
+def _percent_text(value: str) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def _payment(
+    snapshot: Mapping[str, Any], locale: str, _: Gettext
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    payment = snapshot.get("payment")
+    if not payment:
+        return (), ""
+    currency = snapshot["currency"]
+    seller = snapshot["seller"]
+    rows = [
+        (_("Amount due"), format_money(payment["amount_due"], currency, locale)),
+        (_("Due date"), format_date(payment["due_date"], locale)),
+        (_("Payment reference"), payment["reference"]),
+    ]
+    for account in seller.get("bank_accounts", ())[:1]:  # the first account takes payments
+        rows.append((_("Account holder"), seller["name"]))
+        rows.append(("IBAN", _grouped(account["iban"])))
+        if account["bic"]:
+            rows.append(("BIC", account["bic"]))
+        if account["bank_name"]:
+            rows.append((_("Bank"), account["bank_name"]))
+    discount = payment.get("discount")
+    note = ""
+    if discount:
+        note = _(
+            "If paid by {date}, deduct {percent} % early-payment discount ({amount}) and pay {pay}."
+        ).format(
+            date=format_date(discount["until"], locale),
+            percent=_percent_text(discount["percent"]),
+            amount=format_money(discount["amount"], currency, locale),
+            pay=format_money(discount["pay"], currency, locale),
+        )
+    return tuple(rows), note
+
+
+def _quantities(items: Sequence[Mapping[str, Any]], locale: str) -> tuple[str, ...]:
+    return tuple(f"{format_quantity(i['quantity'], locale)} x {i['name']}" for i in items)
+
+
 def _contact(seller: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(
         v
@@ -98,7 +215,7 @@ def _facts(
     number_label = {
         DocumentKind.QUOTE.value: _("Quote number"),
         DocumentKind.ORDER_CONFIRMATION.value: _("Order number"),
-        DocumentKind.DELIVERY_NOTE.value: _("Order number"),
+        DocumentKind.DELIVERY_NOTE.value: _("Delivery note number"),
         DocumentKind.PROFORMA_INVOICE.value: _("Pro forma invoice number"),
     }[kind]
     facts = [
@@ -109,7 +226,9 @@ def _facts(
         facts.append((_("Version"), str(snapshot["version"])))
         facts.append((_("Valid until"), format_date(dates["valid_until"], locale)))
         return facts
-    if kind == DocumentKind.PROFORMA_INVOICE.value:
+    if kind == DocumentKind.PROFORMA_INVOICE.value or (
+        kind == DocumentKind.DELIVERY_NOTE.value and refs["order_number"] != snapshot["number"]
+    ):
         facts.append((_("Order number"), refs["order_number"]))
     facts.append((_("Order date"), format_date(dates["ordered"], locale)))
     if kind == DocumentKind.DELIVERY_NOTE.value and dates["shipped"]:
@@ -193,6 +312,16 @@ def _changes(changes: Sequence[Mapping[str, Any]], _: Gettext) -> tuple[str, ...
 
 
 def _intro(snapshot: Mapping[str, Any], kind: str, _: Gettext) -> str:
+    own = snapshot.get("texts", {}).get("intro", "")
+    return "\n\n".join(t for t in (own, _standard_intro(snapshot, kind, _)) if t)
+
+
+def _standard_intro(snapshot: Mapping[str, Any], kind: str, _: Gettext) -> str:
+    delivery = snapshot.get("delivery", {})
+    if kind == DocumentKind.DELIVERY_NOTE.value and delivery.get("parcel"):
+        return _('Parcel {parcel} of your order "{title}" has been shipped.').format(
+            parcel=delivery["parcel"], title=snapshot["title"]
+        )
     if kind == DocumentKind.QUOTE.value:
         return str(snapshot["title"])
     if kind == DocumentKind.ORDER_CONFIRMATION.value:
@@ -241,6 +370,7 @@ def document_view(document: DocumentRecord) -> DocumentView:
                 format_quantity(p.get("shipped", "0"), locale),
             )
             for p in snapshot["positions"]
+            if not p.get("service")
         ]
         totals = []
     notice = ""
@@ -249,12 +379,16 @@ def document_view(document: DocumentRecord) -> DocumentView:
             "This pro forma invoice is not a tax invoice and does not entitle to deduct input VAT. "
             "The invoice follows separately."
         )
+    payment, payment_note = _payment(snapshot, locale, _)
+    delivery = snapshot.get("delivery", {})
+    not_delivered = _quantities(delivery.get("not_delivered", ()), locale)
+    if not_delivered and delivery.get("not_delivered_reason"):
+        not_delivered += (_("Reason: {reason}").format(reason=delivery["not_delivered_reason"]),)
     shipments = tuple(
         (
             s["carrier"],
             s["tracking_number"],
-            ", ".join(f"{format_quantity(i['quantity'], locale)} x {i['name']}" for i in s["items"])
-            or _("complete order"),
+            ", ".join(_quantities(s["items"], locale)) or _("complete order"),
         )
         for s in snapshot["shipments"]
     )
@@ -283,4 +417,26 @@ def document_view(document: DocumentRecord) -> DocumentView:
         changes=_changes(snapshot["changes"], _),
         notes=snapshot.get("notes", ""),
         labels=labels(_),
+        terms=_terms(snapshot, _)
+        if kind in (DocumentKind.QUOTE.value, DocumentKind.ORDER_CONFIRMATION.value)
+        else (),
+        payment=payment,
+        payment_note=payment_note,
+        services=_quantities(
+            [p for p in snapshot["positions"] if p.get("service")] if not priced else [], locale
+        ),
+        outstanding=_quantities(delivery.get("outstanding", ()), locale),
+        not_delivered=not_delivered,
+        closing=snapshot.get("texts", {}).get("closing", ""),
+        footer=legal_particulars(snapshot["seller"], _),
+        logo=_logo(snapshot["seller"]),
     )
+
+
+def _logo(seller: Mapping[str, Any]) -> tuple[str, bytes] | None:
+    logo = seller.get("logo")
+    if not logo:
+        return None
+    import base64
+
+    return str(logo["media_type"]), base64.b64decode(logo["base64"])

@@ -68,6 +68,8 @@ class Dialect(abc.ABC):
     json_param: str = "?"
     #: appended to the outbox claim's inner SELECT (``FOR UPDATE SKIP LOCKED``)
     claim_lock: str = ""
+    #: the body of an outbox entry without its secret customer link (see ports.OutboxEntry)
+    body_without_link: str = "json_remove(body, '$.payload.link')"
     #: the exception classes of the driver, translated by :meth:`translate`
     driver_errors: tuple[type[Exception], ...]
     #: the exception class of unique-constraint violations

@@ -77,8 +77,13 @@ class SqlOutboxStore:
         raise ConcurrencyError("outbox entry", entry_id, row[0])
 
     def mark_sent(self, entry_id: str, *, worker: str, now: datetime) -> None:
-        """Record delivery of a claimed entry."""
-        self._finish(entry_id, worker, "status = ?", (OutboxStatus.SENT.value,))
+        """Record delivery of a claimed entry; its customer link is erased."""
+        self._finish(
+            entry_id,
+            worker,
+            f"status = ?, body = {self._dialect.body_without_link}",
+            (OutboxStatus.SENT.value,),
+        )
 
     def mark_retry(
         self, entry_id: str, *, worker: str, error: str, next_attempt_at: datetime
@@ -92,9 +97,12 @@ class SqlOutboxStore:
         )
 
     def mark_failed(self, entry_id: str, *, worker: str, error: str) -> None:
-        """Count a failed attempt and give up on the entry."""
+        """Count a failed attempt and give up on the entry; its customer link is erased."""
         self._finish(
-            entry_id, worker, "status = ?, last_error = ?", (OutboxStatus.FAILED.value, error)
+            entry_id,
+            worker,
+            f"status = ?, last_error = ?, body = {self._dialect.body_without_link}",
+            (OutboxStatus.FAILED.value, error),
         )
 
     def list(self, status: OutboxStatus | None = None) -> list[OutboxEntry]:

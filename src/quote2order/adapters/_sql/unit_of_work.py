@@ -511,13 +511,16 @@ class SqlUnitOfWork:
         if self.staged_outbox:
             self.store._dialect.outbox_queued(conn)
         for document, body in self.staged_documents:
-            conn.execute(
-                p(
-                    "INSERT INTO documents (document_id, aggregate_kind, aggregate_id, body) "
-                    f"VALUES (?, ?, ?, {js})"
-                ),
-                (document.document_id, document.aggregate_kind, document.aggregate_id, body),
-            )
+            try:
+                conn.execute(
+                    p(
+                        "INSERT INTO documents (document_id, aggregate_kind, aggregate_id, body) "
+                        f"VALUES (?, ?, ?, {js})"
+                    ),
+                    (document.document_id, document.aggregate_kind, document.aggregate_id, body),
+                )
+            except self.store._dialect.integrity_error:
+                raise ConcurrencyError("document", document.document_id, 0) from None
 
     def _already_accepted(self, conn: Connection, order: Order) -> Exception:
         """The error for an order insert that hit a unique constraint (after the rollback)."""
@@ -605,22 +608,26 @@ class SqlUnitOfWork:
         claimed_until: Any,
     ) -> None:
         dialect = self.store._dialect
-        conn.execute(
-            self.store._p(
-                "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
-                f"claimed_by, claimed_until, body) VALUES (?, ?, ?, ?, ?, ?, ?, {dialect.json_param})"
-            ),
-            (
-                entry.entry_id,
-                entry.status.value,
-                entry.attempts,
-                next_attempt_at,
-                entry.last_error,
-                entry.claimed_by,
-                claimed_until,
-                body,
-            ),
-        )
+        try:
+            conn.execute(
+                self.store._p(
+                    "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
+                    "claimed_by, claimed_until, body) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, {dialect.json_param})"
+                ),
+                (
+                    entry.entry_id,
+                    entry.status.value,
+                    entry.attempts,
+                    next_attempt_at,
+                    entry.last_error,
+                    entry.claimed_by,
+                    claimed_until,
+                    body,
+                ),
+            )
+        except dialect.integrity_error:
+            raise ConcurrencyError("outbox entry", entry.entry_id, 0) from None
 
     def rollback(self) -> None:
         """Discard every staged change."""
