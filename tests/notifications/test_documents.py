@@ -173,3 +173,24 @@ def test_fifty_positions_flow_onto_more_pages_with_the_totals_at_the_end(world: 
     last = reader.pages[-1].extract_text().replace("\xa0", " ")
     assert "595,00 €" in last  # gross: 500.00 + 19 % VAT
     assert "Notebook Größe 50" in _pdf_text(content)
+
+
+def test_a_record_of_the_first_snapshot_schema_still_renders(
+    documents: dict[str, DocumentRecord],
+) -> None:
+    """Records stored before master data and partial deliveries keep rendering."""
+    new_keys = ("terms", "texts", "delivery", "payment")
+    seller_keys = ("legal_form", "registered_office", "register_court", "register_number")
+    seller_keys += ("managing_directors", "tax_number", "bank_accounts", "logo")
+    for document in documents.values():
+        old = json.loads(json.dumps(document.snapshot))
+        old["schema"] = 1
+        for key in new_keys:
+            old.pop(key, None)
+        for key in seller_keys:
+            old["seller"].pop(key)
+        for line in old["positions"]:
+            line.pop("service", None)
+        record = attrs.evolve(document, snapshot=old)
+        assert b"Systemhaus M" in HtmlRenderer().render(record).content
+        assert PdfRenderer().render(record).content.startswith(b"%PDF")

@@ -53,7 +53,7 @@ def pdftotext(content: bytes, tmp_path: Path) -> str:
 
 
 def _proforma(world: World) -> DocumentRecord:
-    return next(d for d in world.store.documents.values() if d.kind == "proforma_invoice")
+    return next(d for d in world.documents().values() if d.kind == "proforma_invoice")
 
 
 @pytest.mark.parametrize("language", sorted(NAMES))

@@ -189,7 +189,7 @@ def full_world() -> World:
 
 
 def _views(world: World) -> dict[str, Any]:
-    return {d.kind: document_view(d) for d in world.store.documents.values()}
+    return {d.kind: document_view(d) for d in world.documents().values()}
 
 
 def test_every_document_kind_carries_the_legal_particulars_and_its_texts(
@@ -241,7 +241,7 @@ def test_the_proforma_states_amount_due_date_account_reference_and_skonto(
 
 
 def test_english_documents_say_the_same_in_english(full_world: World) -> None:
-    document = next(d for d in full_world.store.documents.values() if d.kind == "proforma_invoice")
+    document = next(d for d in full_world.documents().values() if d.kind == "proforma_invoice")
     view = document_view(attrs.evolve(document, locale="en_GB"))
     assert "Register court: Amtsgericht Hamburg, HRB 123456" in view.footer[1]
     assert "Managing directors: Jana Petersen, Ole Hansen" in view.footer[1]

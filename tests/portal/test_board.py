@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from quote2order import InvalidTransition, Money, QuoteNotFound, Shipment
+from quote2order import InvalidTransition, Money, QuoteNotFound, Shipment, ShipmentItem
 from quote2order.board import MOVES, Board, Column, build_board, card_for
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
 
@@ -208,3 +208,18 @@ def test_build_board_is_a_pure_projection_of_quotes_and_orders(world: World) -> 
     assert view.card(quote_id).column is Column.ORDER_OPEN
     without_order = build_board([quote], [], now=world.clock.now()).card(quote_id)
     assert (without_order.column, without_order.actions) == (Column.ORDER_OPEN, ())
+
+
+def test_a_partly_shipped_order_has_its_column_and_closes_from_the_menu(
+    world: World, board: Board
+) -> None:
+    quote_id, token = world.sent_quote()
+    world.service.accept_quote(token, 1)
+    board.perform(quote_id, "confirm")
+    parcel = Shipment("DHL", "JJD1", (ShipmentItem("pos-1", 2),))
+    card = board.perform(quote_id, "ship", shipment=parcel)
+    assert (card.column, card.state) == (Column.PARTLY_SHIPPED, "partly_shipped")
+    assert card.actions == ("add_to_cart", "ship", "close_undelivered")
+    assert board.view().column(Column.PARTLY_SHIPPED).count == 1
+    card = board.perform(quote_id, "close_undelivered", reason="iPads sold out")
+    assert (card.column, card.actions) == (Column.COMPLETED, ("invoice",))

@@ -62,6 +62,7 @@ class _Page(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.view = view
         fonts.install(self)
+        self.fallbacks = len(fonts.fonts) > 1  # a host's fonts fill in missing glyphs
         self.set_auto_page_break(auto=False, margin=18)
         self.set_margins(18, 16, 18)
         self.alias_nb_pages()
@@ -298,7 +299,7 @@ def _positions(pdf: FPDF, view: DocumentView) -> None:
     _room(pdf, 6 + _LINE * 2)
     _header_row(pdf, view, widths)
     measure = _Measure(pdf)
-    max_lines = int((pdf.h - 18 - pdf.t_margin - 7) // _LINE)
+    max_lines = int((_bottom(pdf) - pdf.t_margin - 7) // _LINE)
     for row in view.rows:
         cells = _row_lines(pdf, row, widths, max_lines, measure)
         height = max(len(lines) for lines in cells) * _LINE + 1
@@ -312,6 +313,11 @@ def _positions(pdf: FPDF, view: DocumentView) -> None:
                 right = index in view.numeric_columns
                 for number, (line, line_width) in enumerate(lines):
                     if (number == 0) != first or not line:
+                        continue
+                    if getattr(pdf, "fallbacks", False):
+                        # Only cell() switches to a host's font for a glyph DejaVu lacks.
+                        pdf.set_xy(x, top + 0.5 + number * _LINE)
+                        pdf.cell(width, _LINE, line, align="R" if right else "L")
                         continue
                     # text() at cell()'s position: cell() costs ten times as much per line.
                     baseline = top + 0.5 + (number + 0.5) * _LINE + 0.3 * pdf.font_size
