@@ -16,8 +16,25 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 TEST = nox.project.dependency_groups(PYPROJECT, "test")
 DOCS = nox.project.dependency_groups(PYPROJECT, "docs")
 LINT = nox.project.dependency_groups(PYPROJECT, "lint")
-# Every interpreter of the classifiers that this machine has; CI runs the first one.
-PYTHONS = [v for v in ("3.11", "3.12", "3.13") if shutil.which(f"python{v}")] or None
+SUPPORTED = ("3.11", "3.12", "3.13")
+
+
+def _pythons() -> list[str] | None:
+    """Every supported interpreter this machine has (pyenv's count, though not on PATH)."""
+    versions = os.path.expanduser("~/.pyenv/versions")
+    if os.path.isdir(versions) and "PYENV_VERSION" not in os.environ:
+        installed = sorted(v for v in os.listdir(versions) if v.startswith(SUPPORTED))
+        if installed:  # lets pyenv's shims answer for python3.12, python3.13, ...
+            os.environ["PYENV_VERSION"] = ":".join(installed)
+    found = []
+    for version in SUPPORTED:
+        exe = shutil.which(f"python{version}")
+        if exe and subprocess.run([exe, "-V"], capture_output=True, check=False).returncode == 0:
+            found.append(version)
+    return found or None
+
+
+PYTHONS = _pythons()
 DEBIAN_PACKAGES = {
     "pdftoppm": "poppler-utils",
     "chromium": "chromium",
