@@ -69,6 +69,7 @@ from quote2order.notifications import (
 )
 from quote2order.portal import Portal
 from quote2order.ports import Clock, UnitOfWork
+from quote2order.queries import ReadFilter
 from quote2order.service import UuidGenerator
 
 #: The example's database (created on first start; delete it to start over).
@@ -116,7 +117,9 @@ def seed(service: Quote2Order) -> str:
     On a store that already holds the demo (a file database), the first quote's link is
     rotated instead: the raw token is never stored, so a fresh one is the only way to print it.
     """
-    existing = service.list_quotes(reseller_id=RESELLER_ID)
+    existing = service.queries.quotes(
+        RESELLER_ID, filter=ReadFilter(customer_id="cust-muster"), page_size=1
+    ).items
     if existing:
         return service.rotate_link(existing[0].quote_id)
     valid_until = service.clock.now().date() + timedelta(days=30)
@@ -226,7 +229,9 @@ def make_app(
         created_from = _start_of(since, service.clock) if since else None
         if since and created_from is None:
             abort(400, "since must be a date YYYY-MM-DD")
-        view = board.view(customer_id=selected, created_from=created_from)
+        text = request.args.get("q") or None
+        # The read side answers with counts, sums and the first page of each column.
+        view = board.view(customer_id=selected, created_from=created_from, text=text)
         return render_template(
             "board.html",
             board=view,
@@ -234,6 +239,7 @@ def make_app(
             customers=CUSTOMERS,
             selected=selected,
             since=since or "",
+            text=text or "",
         )
 
     @app.post("/board/<card_id>/<action>")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from quote2order._arguments import checked
 from quote2order._runner import CommandRunner
 from quote2order.errors import NotFound
 from quote2order.events import CartCheckedOut, DomainEvent
@@ -28,14 +29,17 @@ from quote2order.purchasing.strategies import AllocationStrategy, CheapestInStoc
 __all__ = ["PurchasingCommands"]
 
 
+@checked
 class PurchasingCommands(CommandRunner):
     """Add to cart, change and remove cart lines, check out, and run purchase orders."""
 
-    def _orders_of(self, uow: UnitOfWork, allocations: Sequence[Allocation]) -> dict[str, Order]:
-        return {
-            order_id: uow.orders.get(order_id)
-            for order_id in dict.fromkeys(a.order_id for a in allocations)
-        }
+    def _orders_of(
+        self, uow: UnitOfWork, reseller_id: str, allocations: Sequence[Allocation]
+    ) -> dict[str, Order]:
+        # One query for all of them, not one per order.
+        return dict(
+            uow.orders.get_many(reseller_id, list(dict.fromkeys(a.order_id for a in allocations)))
+        )
 
     def _release_from_cart(
         self, uow: UnitOfWork, order: Order, now: datetime, actor: str
@@ -75,7 +79,7 @@ class PurchasingCommands(CommandRunner):
     ) -> Cart:
         def body(uow: UnitOfWork, now: datetime) -> tuple[Cart, list[DomainEvent]]:
             cart = uow.carts.get(reseller_id)
-            orders = self._orders_of(uow, cart.line(line_id).allocations)
+            orders = self._orders_of(uow, reseller_id, cart.line(line_id).allocations)
             events = act(cart, orders, now)
             uow.carts.save(cart)
             for order in orders.values():
@@ -126,8 +130,14 @@ class PurchasingCommands(CommandRunner):
 
         def body(uow: UnitOfWork, now: datetime) -> tuple[CheckoutResult, list[DomainEvent]]:
             cart = uow.carts.get(reseller_id)
-            selected = cart.lines if line_ids is None else [cart.line(i) for i in line_ids]
-            orders = self._orders_of(uow, [a for line in selected for a in line.allocations])
+            by_id = {line.line_id: line for line in cart.lines}
+            selected = (
+                cart.lines
+                if line_ids is None
+                else [by_id[i] if i in by_id else cart.line(i) for i in line_ids]
+            )
+            allocations = [a for line in selected for a in line.allocations]
+            orders = self._orders_of(uow, reseller_id, allocations)
 
             def new_purchase_order() -> tuple[str, str]:
                 number = self._next_number(uow, "purchase_order", reseller_id, now)
@@ -195,7 +205,7 @@ class PurchasingCommands(CommandRunner):
             purchase_order = uow.purchase_orders.get(purchase_order_id)
             event, moved = act(purchase_order, now)
             events = [event]
-            orders = self._orders_of(uow, moved)
+            orders = self._orders_of(uow, purchase_order.reseller_id, moved)
             for allocation in moved:
                 order = orders[allocation.order_id]
                 # An invoiced order is final: goods arriving for it (or a cancellation)

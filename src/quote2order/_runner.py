@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from quote2order._arguments import checked
+from quote2order._read_scan import queries_over_repositories
 from quote2order.errors import (
     ConcurrencyError,
     Conflict,
@@ -26,6 +28,7 @@ from quote2order.errors import (
 )
 from quote2order.events import DomainEvent
 from quote2order.ports import Clock, IdempotencyRecord, IdGenerator, UnitOfWork
+from quote2order.queries import ReadQueries
 
 __all__ = [
     "CommandRunner",
@@ -105,6 +108,7 @@ def _fingerprint(command: str, args: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@checked
 class CommandRunner:
     """What every command shares: the wiring, one unit of work per command, idempotency
     keys and retries. :class:`~quote2order.service.Quote2Order` is built on it.
@@ -121,8 +125,17 @@ class CommandRunner:
         proforma_number_format: str = "PF-{year}-{number:05d}",
         quote_number_format: str = "AN-{year}-{number:05d}",
         purchase_order_number_format: str = "PO-{year}-{number:05d}",
+        queries: ReadQueries | None = None,
     ) -> None:
         self._uow = unit_of_work
+        if queries is None:
+            # The library's stores answer reads themselves; another unit of work factory
+            # gets answers built from its repositories (correct, but it loads everything).
+            queries = getattr(unit_of_work, "queries", None) or queries_over_repositories(
+                unit_of_work
+            )
+        #: the read side (board, lists, expiry, by-number lookups); see quote2order.queries
+        self.queries: ReadQueries = queries
         self.clock: Clock = clock or SystemClock()
         self._ids: IdGenerator = ids or UuidGenerator()
         self._handlers = tuple(handlers)

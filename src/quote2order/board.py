@@ -9,23 +9,38 @@ sent, lost). Where the text is silent, two decisions:
 * a *rejected* order has no card of its own: rejecting turns its quote lost, so the card
   moves to **lost**, and reopening moves it on to draft as version N+1.
 
-:func:`build_board` is a pure projection; :class:`SalesBoard` loads through the service
-and performs the actions, each through the one service method that does it.
+:class:`Board` reads through the service's read side (:mod:`quote2order.queries`): a
+view is each column's count and sums per currency, and its first page of cards, newest
+activity first; :meth:`Board.column_page` pages on with a cursor. Its cost does not grow
+with the reseller's history. Actions run through the one service method that does each.
+:func:`build_board` is the same board as a pure projection of loaded quotes and orders.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
+from quote2order._arguments import checked
 from quote2order.errors import InvalidTransition
-from quote2order.lifecycle import OrderStatus, QuoteStatus
+from quote2order.lifecycle import ORDER_LIFECYCLE, QUOTE_LIFECYCLE, OrderStatus, QuoteStatus
 from quote2order.money import Money
 from quote2order.orders import Order, Shipment
+from quote2order.queries import (
+    CardSummary,
+    Column,
+    ReadFilter,
+    card_summary,
+    check_page_size,
+    check_reseller,
+    order_activity,
+    quote_activity,
+    search_text,
+    sums,
+)
 from quote2order.quotes import Quote
 from quote2order.service import Quote2Order
 
@@ -38,40 +53,11 @@ __all__ = [
     "BoardColumn",
     "Column",
     "SalesBoard",
+    "board_card",
     "build_board",
     "card_for",
 ]
 
-
-class Column(enum.Enum):
-    """The board's columns, left to right."""
-
-    DRAFT = "draft"
-    SENT = "sent"
-    ORDER_OPEN = "order_open"
-    CONFIRMED = "confirmed"
-    IN_PROCUREMENT = "in_procurement"
-    PARTLY_SHIPPED = "partly_shipped"  # some parcels out, goods still to ship
-    COMPLETED = "completed"
-    INVOICED = "invoiced"
-    LOST = "lost"  # lost and expired quotes (a rejected order's quote is lost)
-
-
-_QUOTE_COLUMNS = {
-    QuoteStatus.DRAFT: Column.DRAFT,
-    QuoteStatus.SENT: Column.SENT,
-    QuoteStatus.WON: Column.ORDER_OPEN,  # only when the caller gave no order for it
-    QuoteStatus.LOST: Column.LOST,
-    QuoteStatus.EXPIRED: Column.LOST,
-}
-_ORDER_COLUMNS = {
-    OrderStatus.OPEN: Column.ORDER_OPEN,
-    OrderStatus.CONFIRMED: Column.CONFIRMED,
-    OrderStatus.IN_PROCUREMENT: Column.IN_PROCUREMENT,
-    OrderStatus.PARTLY_SHIPPED: Column.PARTLY_SHIPPED,
-    OrderStatus.COMPLETED: Column.COMPLETED,
-    OrderStatus.INVOICED: Column.INVOICED,
-}
 
 #: An order's action menu, in menu order (the same actions as in the order list).
 ORDER_MENU: tuple[str, ...] = (
@@ -131,19 +117,19 @@ class BoardCard:
     created_at: datetime
     age: timedelta
     actions: tuple[str, ...]
+    activity_at: datetime  # the last change to the quote or its order
 
 
 @attrs.frozen
 class BoardColumn:
-    """A column with its cards (newest first), their count and net sum per currency."""
+    """A column: how many cards it holds, their net sums per currency, and the cards
+    shown (newest activity first); ``next_cursor`` asks for the cards after them."""
 
     column: Column
     cards: tuple[BoardCard, ...]
     totals: tuple[Money, ...]  # one per currency, sorted by currency
-
-    @property
-    def count(self) -> int:
-        return len(self.cards)
+    count: int
+    next_cursor: str | None = None
 
 
 @attrs.frozen
@@ -157,7 +143,7 @@ class SalesBoard:
         return next(c for c in self.columns if c.column is column)
 
     def card(self, card_id: str) -> BoardCard:
-        """The card ``card_id``; KeyError if it is not on the (filtered) board."""
+        """The card ``card_id``; KeyError if it is not shown on this (filtered) board."""
         for column in self.columns:
             for card in column.cards:
                 if card.card_id == card_id:
@@ -167,46 +153,44 @@ class SalesBoard:
 
 def card_for(quote: Quote, order: Order | None, now: datetime) -> BoardCard:
     """The card of ``quote``; ``order`` is its current order while the quote is won."""
-    customer = quote.customer.company or quote.customer.name
+    activity = quote_activity(quote)
     if order is not None:
-        column = _ORDER_COLUMNS[order.status]
-        allowed = order.allowed_actions()
-        actions = [a for a in ORDER_MENU if _MENU_ACTIONS.get(a, a) in allowed]
-        if order.status in _ADD_TO_CART_STATES:
-            actions.append("add_to_cart")
-        return BoardCard(
-            card_id=quote.quote_id,
-            column=column,
-            state=order.status.value,
-            quote_id=quote.quote_id,
-            quote_number=quote.number,
-            order_id=order.order_id,
-            order_number=order.order_number,
-            customer_id=quote.customer.customer_id,
-            customer=customer,
-            title=quote.version(order.quote_version).title,
-            version=order.quote_version,
-            total=order.totals.net,
-            created_at=quote.created_at,
-            age=now - quote.created_at,
-            actions=tuple(a for a in ORDER_MENU if a in actions),
-        )
+        activity = max(activity, order_activity(order))
+    return board_card(card_summary(quote, order, activity), now)
+
+
+def _order_actions(status: OrderStatus) -> tuple[str, ...]:
+    allowed = ORDER_LIFECYCLE.allowed_actions(status)
+    actions = {a for a in ORDER_MENU if _MENU_ACTIONS.get(a, a) in allowed}
+    if status in _ADD_TO_CART_STATES:
+        actions.add("add_to_cart")
+    return tuple(a for a in ORDER_MENU if a in actions)
+
+
+def board_card(card: CardSummary, now: datetime) -> BoardCard:
+    """The board card of a read-side card summary, with its age and menu at ``now``."""
+    if card.order_id is not None:
+        actions = _order_actions(OrderStatus(card.state))
+    else:
+        allowed = QUOTE_LIFECYCLE.allowed_actions(QuoteStatus(card.state))
+        actions = tuple(a for a in QUOTE_MENU if a in allowed)
     return BoardCard(
-        card_id=quote.quote_id,
-        column=_QUOTE_COLUMNS[quote.status],
-        state=quote.status.value,
-        quote_id=quote.quote_id,
-        quote_number=quote.number,
-        order_id=None,
-        order_number=None,
-        customer_id=quote.customer.customer_id,
-        customer=customer,
-        title=quote.latest.title,
-        version=quote.latest.number,
-        total=quote.latest.totals(quote.currency).net,
-        created_at=quote.created_at,
-        age=now - quote.created_at,
-        actions=tuple(a for a in QUOTE_MENU if a in quote.allowed_actions()),
+        card_id=card.card_id,
+        column=card.column,
+        state=card.state,
+        quote_id=card.quote_id,
+        quote_number=card.quote_number,
+        order_id=card.order_id,
+        order_number=card.order_number,
+        customer_id=card.customer_id,
+        customer=card.customer,
+        title=card.title,
+        version=card.version,
+        total=card.total,
+        created_at=card.created_at,
+        age=now - card.created_at,
+        actions=actions,
+        activity_at=card.activity_at,
     )
 
 
@@ -218,49 +202,47 @@ def build_board(
     customer_id: str | None = None,
     created_from: datetime | None = None,
     created_until: datetime | None = None,
+    text: str | None = None,
 ) -> SalesBoard:
-    """The board of ``quotes`` (and their current ``orders``), filtered.
+    """The whole board of ``quotes`` (and their current ``orders``), filtered.
 
-    Filters: one customer; quotes created in ``[created_from, created_until)``.
+    Filters as in :class:`~quote2order.queries.ReadFilter`. Every card is shown, newest
+    activity first; this loads what it is given, so :class:`Board` uses the read side.
     """
+    read_filter = ReadFilter(customer_id, created_from, created_until, text)
     by_id = {o.order_id: o for o in orders}
     cards: dict[Column, list[BoardCard]] = {column: [] for column in Column}
     for quote in quotes:
-        if customer_id is not None and quote.customer.customer_id != customer_id:
-            continue
-        if created_from is not None and quote.created_at < created_from:
-            continue
-        if created_until is not None and quote.created_at >= created_until:
-            continue
         order = by_id.get(quote.order_id) if quote.order_id else None
         card = card_for(quote, order, now)
-        cards[card.column].append(card)
+        search = search_text(card.quote_number, card.order_number, card.title, card.customer)
+        if read_filter.matches(card.customer_id, card.created_at, search):
+            cards[card.column].append(card)
     return SalesBoard(
         tuple(
             BoardColumn(
                 column,
-                tuple(sorted(found, key=lambda c: (c.created_at, c.card_id), reverse=True)),
-                _sums(c.total for c in found),
+                tuple(sorted(found, key=lambda c: (c.activity_at, c.card_id), reverse=True)),
+                sums([c.total for c in found]),
+                len(found),
             )
             for column, found in cards.items()
         )
     )
 
 
-def _sums(amounts: Iterable[Money]) -> tuple[Money, ...]:
-    per_currency: dict[str, Money] = {}
-    for amount in amounts:
-        previous = per_currency.get(amount.currency, Money.zero(amount.currency))
-        per_currency[amount.currency] = previous + amount
-    return tuple(per_currency[c] for c in sorted(per_currency))
-
-
+@checked
 class Board:
-    """The sales board of one reseller over a :class:`~quote2order.service.Quote2Order`."""
+    """The sales board of one reseller over a :class:`~quote2order.service.Quote2Order`.
 
-    def __init__(self, service: Quote2Order, *, reseller_id: str | None = None) -> None:
+    ``page_size`` is how many cards each column shows (newest activity first).
+    """
+
+    def __init__(self, service: Quote2Order, *, reseller_id: str, page_size: int = 25) -> None:
         self._service = service
-        self._reseller_id = reseller_id
+        self._queries = service.queries
+        self._reseller_id = check_reseller(reseller_id)
+        self._page_size = check_page_size(page_size)
 
     def view(
         self,
@@ -268,23 +250,58 @@ class Board:
         customer_id: str | None = None,
         created_from: datetime | None = None,
         created_until: datetime | None = None,
+        text: str | None = None,
     ) -> SalesBoard:
-        """The board now, with optional filters (see :func:`build_board`)."""
-        return build_board(
-            self._service.list_quotes(reseller_id=self._reseller_id),
-            self._service.list_orders(reseller_id=self._reseller_id),
-            now=self._service.clock.now(),
-            customer_id=customer_id,
-            created_from=created_from,
-            created_until=created_until,
+        """The board now: every column's count, sums and first page of cards.
+
+        Filters: one customer; quotes created in ``[created_from, created_until)``; a
+        text found in the quote or order number, the title or the customer's name.
+        """
+        summary = self._queries.board(
+            self._reseller_id,
+            filter=ReadFilter(customer_id, created_from, created_until, text),
+            page_size=self._page_size,
+        )
+        now = self._service.clock.now()
+        return SalesBoard(
+            tuple(
+                BoardColumn(
+                    c.column,
+                    tuple(board_card(card, now) for card in c.cards.items),
+                    c.totals,
+                    c.count,
+                    c.cards.next_cursor,
+                )
+                for c in summary.columns
+            )
         )
 
+    def column_page(
+        self,
+        column: Column,
+        after: str,
+        *,
+        customer_id: str | None = None,
+        created_from: datetime | None = None,
+        created_until: datetime | None = None,
+        text: str | None = None,
+    ) -> tuple[tuple[BoardCard, ...], str | None]:
+        """The cards of ``column`` after cursor ``after`` (with the view's filters), and
+        the cursor of the page after them (None: the last page)."""
+        page = self._queries.column_page(
+            self._reseller_id,
+            column,
+            filter=ReadFilter(customer_id, created_from, created_until, text),
+            after=after,
+            page_size=self._page_size,
+        )
+        now = self._service.clock.now()
+        return tuple(board_card(card, now) for card in page.items), page.next_cursor
+
     def card(self, card_id: str) -> BoardCard:
-        """The current card of quote ``card_id`` (QuoteNotFound if there is none)."""
-        # Another reseller's quote is not found, exactly like an unknown id.
-        quote = self._service.get_quote(card_id, reseller_id=self._reseller_id)
-        order = self._service.get_order(quote.order_id) if quote.order_id else None
-        return card_for(quote, order, self._service.clock.now())
+        """The current card of quote ``card_id`` (QuoteNotFound if the reseller has none)."""
+        summary = self._queries.card(self._reseller_id, card_id)
+        return board_card(summary, self._service.clock.now())
 
     def move(
         self, card_id: str, to_column: Column, *, shipments: Sequence[Shipment] = ()

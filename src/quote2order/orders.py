@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -460,31 +460,41 @@ class Order:
         Refused (nothing changes) for an invoiced order, for a negative result, or when the
         procured quantity would exceed the position's quantity.
         """
+        self.shift_procurements([(position_id, in_cart, ordered, received)])
+
+    def shift_procurements(self, changes: Iterable[tuple[str, Decimal, Decimal, Decimal]]) -> None:
+        """:meth:`shift_procurement` for many ``(position_id, in_cart, ordered, received)``
+        changes in one pass over the order; all of them apply, or (on an error) none."""
         if self.status is OrderStatus.INVOICED:
             raise InvalidTransition(
                 "order", self.order_id, self.status.value, "procure", self.allowed_actions()
             )
-        current = self.procurement_of(position_id)
-        updated = PositionProcurement(
-            position_id,
-            current.in_cart + in_cart,
-            current.ordered + ordered,
-            current.received + received,
-        )
-        if min(updated.in_cart, updated.ordered, updated.received) < 0:
-            raise ValidationError(
-                f"order {self.order_id} position {position_id}: procurement below zero"
-            )
-        quantity = self.position(position_id).quantity
-        if updated.procured > quantity:
-            raise OverProcurement(
-                self.order_id,
-                position_id,
-                updated.procured - current.procured,
-                quantity - current.procured,
-            )
+        positions = {p.position_id: p for p in self.positions}
         records = {r.position_id: r for r in self.procurement}
-        records[position_id] = updated
+        for position_id, in_cart, ordered, received in changes:
+            position = positions.get(position_id)
+            if position is None:
+                self.position(position_id)  # raises: an unknown position
+                continue  # pragma: no cover - position() raised
+            current = records.get(position_id, PositionProcurement(position_id))
+            updated = PositionProcurement(
+                position_id,
+                current.in_cart + in_cart,
+                current.ordered + ordered,
+                current.received + received,
+            )
+            if min(updated.in_cart, updated.ordered, updated.received) < 0:
+                raise ValidationError(
+                    f"order {self.order_id} position {position_id}: procurement below zero"
+                )
+            if updated.procured > position.quantity:
+                raise OverProcurement(
+                    self.order_id,
+                    position_id,
+                    updated.procured - current.procured,
+                    position.quantity - current.procured,
+                )
+            records[position_id] = updated
         # Kept in the positions' order, so stores and tests see one canonical tuple.
         self.procurement = tuple(
             records[p.position_id] for p in self.positions if p.position_id in records

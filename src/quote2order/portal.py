@@ -24,6 +24,7 @@ from typing import Literal
 
 import attrs
 
+from quote2order._arguments import checked
 from quote2order.errors import NotFound, QuoteNotFound, ValidationError
 from quote2order.lifecycle import QuoteStatus
 from quote2order.money import Money
@@ -147,6 +148,7 @@ def _not_found() -> QuoteNotFound:
     return QuoteNotFound("(link token)")
 
 
+@checked
 class Portal:
     """The customer's side of a quote, reached through its link token.
 
@@ -269,8 +271,18 @@ class Portal:
     # -- helpers ---------------------------------------------------------------------------
 
     def _order_ids(self, quote: Quote) -> list[str]:
-        # Every order ever made from this quote (a rejected one keeps its documents).
-        return [o.order_id for o in self._service.list_orders(quote_id=quote.quote_id)]
+        # Every order ever made from this quote (a rejected one keeps its documents),
+        # from the read side: one indexed query, no order bodies.
+        ids: list[str] = []
+        after: str | None = None
+        while True:
+            page = self._service.queries.orders(
+                quote.reseller_id, quote_id=quote.quote_id, after=after, page_size=100
+            )
+            ids += [o.order_id for o in page.items]
+            if page.next_cursor is None:
+                return ids
+            after = page.next_cursor
 
     def _aggregates(self, quote: Quote) -> set[tuple[str, str]]:
         return {("quote", quote.quote_id)} | {("order", o) for o in self._order_ids(quote)}

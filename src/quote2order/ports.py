@@ -89,6 +89,11 @@ class OrderRepository(Protocol):
         """The order, or raise OrderNotFound."""
         ...
 
+    def get_many(self, reseller_id: str, order_ids: Sequence[str]) -> Mapping[str, Order]:
+        """The reseller's orders with these ids, by id (one query); OrderNotFound if one
+        is missing."""
+        ...
+
     def add(self, order: Order) -> None:
         """Store a new order; a second order for the same quote version is a Conflict."""
         ...

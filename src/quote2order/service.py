@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from quote2order._arguments import checked
 from quote2order._purchasing_commands import PurchasingCommands
 from quote2order._runner import (
     EventHandler,
@@ -23,7 +24,7 @@ from quote2order._runner import (
 )
 from quote2order.errors import InvalidTransition, NotFound, QuoteNotFound, ValidationError
 from quote2order.events import DomainEvent
-from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus, QuoteStatus
+from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
 from quote2order.orders import Order, Shipment
 from quote2order.ports import DocumentRecord, UnitOfWork
 from quote2order.positions import Position
@@ -48,11 +49,13 @@ class CreatedQuote:
     link_token: str
 
 
+@checked
 class Quote2Order(PurchasingCommands):
     """The quote-to-order use cases, one method per action.
 
     ``unit_of_work`` is a factory of units of work (a store such as ``MemoryStore()`` or
-    ``SqliteStore(path)`` is one). ``handlers`` run for every event inside the unit of work
+    ``SqliteStore(path)`` is one). ``queries`` answers the reads of screens and jobs
+    (:mod:`quote2order.queries`); by default the store's own ``queries``. ``handlers`` run for every event inside the unit of work
     of the command that caused it. The ``*_number_format`` strings number quotes, orders,
     pro-forma invoices and purchase orders from their own series per reseller (``{year}``,
     ``{number}``; a format with ``{year}`` starts again at 1 each year).
@@ -295,30 +298,35 @@ class Quote2Order(PurchasingCommands):
         """Set a lost or expired quote back to draft: creates version N+1."""
         return self._quote_command(quote_id, lambda q, now: q.reopen(now=now, actor=actor))
 
-    def expire_quotes(self, *, actor: str = "system") -> list[str]:
+    def expire_quotes(
+        self, *, reseller_id: str | None = None, actor: str = "system", page_size: int = 500
+    ) -> list[str]:
         """Mark every sent quote past its validity date as expired; returns their ids.
 
-        A host's job runner calls this, e.g. once a night.
+        A host's job runner calls this, e.g. once a night, for one reseller or (None) for
+        every reseller of the store. The due quotes are read a page at a time from the
+        read side, so the job's cost follows the quotes due, not all quotes.
         """
         today = self.clock.now().date()
-        with self._uow() as uow:
-            due = [
-                q.quote_id
-                for q in uow.quotes.list()
-                if q.status is QuoteStatus.SENT and q.latest.valid_until < today
-            ]
         expired: list[str] = []
-        for quote_id in due:
-            try:
-                self.with_retry(
-                    lambda quote_id=quote_id: self._quote_command(  # type: ignore[misc]
-                        quote_id, lambda q, now: q.expire(now=now, actor=actor)
+        after: str | None = None
+        while True:
+            page = self.queries.quotes_due_for_expiry(
+                today=today, reseller_id=reseller_id, after=after, page_size=page_size
+            )
+            for due in page.items:
+                try:
+                    self.with_retry(
+                        lambda quote_id=due.quote_id: self._quote_command(  # type: ignore[misc]
+                            quote_id, lambda q, now: q.expire(now=now, actor=actor)
+                        )
                     )
-                )
-            except (InvalidTransition, ValidationError):
-                continue  # accepted, declined or re-dated since the listing: nothing to expire
-            expired.append(quote_id)
-        return expired
+                except (InvalidTransition, ValidationError):
+                    continue  # accepted, declined or re-dated since the listing
+                expired.append(due.quote_id)
+            if page.next_cursor is None:
+                return expired
+            after = page.next_cursor
 
     # -- orders --------------------------------------------------------------------------
 

@@ -13,10 +13,10 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
 
-from contract_builders import CUSTOMER, make_order, make_positions
 from contract_workers import accept_with_key, take_numbers
 
 from quote2order import ConcurrencyError, InvalidTransition, OrderStatus, Quote2Order
+from quote2order.testing.contract import CUSTOMER, make_order, make_positions
 
 T = TypeVar("T")
 

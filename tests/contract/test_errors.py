@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from contract_builders import make_entry, make_quote
 
 from quote2order.adapters.sqlite import SqliteStore
 from quote2order.errors import (
@@ -18,6 +17,7 @@ from quote2order.errors import (
     StorageUnavailable,
     ValidationError,
 )
+from quote2order.testing.contract import make_entry, make_quote
 
 
 def test_sqlite_file_in_a_missing_folder_is_unavailable_naming_the_path(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from contract_builders import CUSTOMER, make_positions
 
 from quote2order import Quote2Order, ValidationError
 from quote2order.notifications import (
@@ -22,6 +21,7 @@ from quote2order.notifications.sellers import Seller
 from quote2order.ports import OutboxStatus
 from quote2order.service import CreatedQuote
 from quote2order.testing import CountingIds, FixedClock, RecordingNotifier
+from quote2order.testing.contract import CUSTOMER, make_positions
 
 LINK = "https://portal.example.com/q/{token}"
 SELLER = Seller("reseller-1", "Systemhaus Nord GmbH", "auftrag@nord.example")

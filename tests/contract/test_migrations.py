@@ -6,23 +6,26 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
-from contract_builders import NOW, make_order, make_positions, make_quote
 
 from quote2order.adapters import _codec
 from quote2order.adapters._sql import load_migrations
+from quote2order.adapters.memory import MemoryStore
 from quote2order.adapters.sqlite import SqliteStore
+from quote2order.queries import Column
+from quote2order.testing.contract import NOW, make_order, make_positions, make_quote
 
 ALL = [
     "0001_initial.sql",
     "0002_customer_columns.sql",
     "0003_purchasing.sql",
     "0004_number_series_per_reseller.sql",
+    "0005_read_rows.sql",
 ]
 
 
@@ -237,3 +240,91 @@ def test_postgres_schema_of_the_purchasing_migration_keeps_its_numbers_per_resel
     pg_conninfo: str,
 ) -> None:
     _upgrade_old_postgres_schema(pg_conninfo, 3, _insert_v3_numbered_rows, _assert_numbers_continue)
+
+
+def _history_before_read_rows() -> list[tuple[Any, Any]]:
+    """Quotes (with orders) in several states, as a library before 0005 stored them."""
+    later = NOW + timedelta(days=2)
+    draft = make_quote("quote-draft")
+    sent = make_quote("quote-sent", reseller_id="reseller-2")
+    sent.send(now=NOW, actor="reseller")
+    won = make_quote("quote-won")
+    won.send(now=NOW, actor="reseller")
+    won.mark_won(order_id="order-won", now=later, actor="reseller")
+    order = make_order(won, "order-won")
+    order.confirm(now=later + timedelta(hours=1), actor="reseller")
+    lost = make_quote("quote-lost")
+    lost.send(now=NOW, actor="reseller")
+    lost.mark_lost(now=later, actor="reseller")
+    return [(draft, None), (sent, None), (won, order), (lost, None)]
+
+
+def _insert_v4_rows(conn: Any, placeholder: str, json_param: str) -> None:
+    p = placeholder
+    for quote, order in _history_before_read_rows():
+        conn.execute(
+            "INSERT INTO quotes (quote_id, reseller_id, customer_id, status, token_hash, "
+            f"revision, body) VALUES ({p}, {p}, {p}, {p}, {p}, 0, {json_param})",
+            (
+                quote.quote_id,
+                quote.reseller_id,
+                quote.customer.customer_id,
+                quote.status.value,
+                quote.link_token_hash,
+                _codec.dumps(_codec.quote_to_dict(quote), "quote"),
+            ),
+        )
+        if order is not None:
+            conn.execute(
+                "INSERT INTO orders (order_id, reseller_id, customer_id, quote_id, "
+                f"quote_version, status, revision, body) VALUES ({p}, {p}, {p}, {p}, 1, {p}, 0, "
+                f"{json_param})",
+                (
+                    order.order_id,
+                    order.reseller_id,
+                    order.customer.customer_id,
+                    order.quote_id,
+                    order.status.value,
+                    _codec.dumps(_codec.order_to_dict(order), "order"),
+                ),
+            )
+
+
+def _assert_read_rows_filled(store: Any) -> None:
+    """The upgraded store answers every read as a store that kept the rows all along."""
+    reference = MemoryStore()
+    with reference.unit_of_work() as uow:
+        for quote, order in _history_before_read_rows():
+            uow.quotes.add(quote)
+            if order is not None:
+                uow.orders.add(order)
+        uow.commit()
+    for reseller in ("reseller-1", "reseller-2"):
+        assert store.queries.board(reseller) == reference.queries.board(reseller)
+        assert store.queries.quotes(reseller) == reference.queries.quotes(reseller)
+        assert store.queries.orders(reseller) == reference.queries.orders(reseller)
+    board = {c.column: c.count for c in store.queries.board("reseller-1").columns}
+    assert (board[Column.DRAFT], board[Column.CONFIRMED], board[Column.LOST]) == (1, 1, 1)
+    due = store.queries.quotes_due_for_expiry(today=date(2026, 12, 31))
+    assert [q.quote_id for q in due.items] == ["quote-sent"]
+
+
+def test_sqlite_database_of_the_schema_before_read_rows_gets_them_filled(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with SqliteStore(path, migrate=False) as old:
+        old.migrate(up_to=4)
+        assert "0005_read_rows.sql" not in old.applied_migrations()
+    with sqlite3.connect(path) as conn:
+        _insert_v4_rows(conn, "?", "?")
+    with SqliteStore(path) as store:
+        assert store.applied_migrations() == ALL
+        _assert_read_rows_filled(store)
+
+
+@pytest.mark.postgres
+def test_postgres_schema_before_read_rows_gets_them_filled(pg_conninfo: str) -> None:
+    def check(store: Any) -> None:
+        assert store.applied_migrations() == ALL
+        _assert_read_rows_filled(store)
+
+    _upgrade_old_postgres_schema(pg_conninfo, 4, _insert_v4_rows, check)

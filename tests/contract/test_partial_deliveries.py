@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from contract_builders import CUSTOMER, make_positions
 
 from quote2order import (
     InvalidTransition,
@@ -22,6 +21,7 @@ from quote2order import (
 from quote2order.notifications import NotificationRecorder, StaticSellerDirectory, StaticSettings
 from quote2order.notifications.sellers import Seller
 from quote2order.testing import CountingIds, FixedClock
+from quote2order.testing.contract import CUSTOMER, make_positions
 
 Reopen = Callable[[], Any]  # the contract fixture: another handle on the test's store
 SELLER = Seller("reseller-1", "Systemhaus Nord GmbH", "auftrag@nord.example")

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from contract_builders import NOW, make_cart, make_positions, make_purchase_order, make_quote
 
 from conftest import Reopen
 from quote2order import (
@@ -29,6 +28,13 @@ from quote2order.errors import ConcurrencyError, PurchaseOrderNotFound, QuoteNot
 from quote2order.ports import UnitOfWork
 from quote2order.purchasing.cart import Cart
 from quote2order.testing import CountingIds, FixedClock
+from quote2order.testing.contract import (
+    NOW,
+    make_cart,
+    make_positions,
+    make_purchase_order,
+    make_quote,
+)
 
 
 def test_sqlite_unit_of_work_is_typed_as_the_unit_of_work_port() -> None:
@@ -276,3 +282,24 @@ def test_purchasing_flow_from_two_orders_to_partial_receipt_and_cancellation(
     ]
     assert later.get_cart("reseller-1") == result.cart
     assert result.cart.revision == 3
+
+
+def test_orders_load_together_by_id_for_their_reseller_only(store: Any) -> None:
+    """get_many: one call for many orders, staged ones included; any miss is not found."""
+    from contract_builders import make_order
+
+    from quote2order import OrderNotFound
+
+    with store.unit_of_work() as uow:
+        for i in range(3):
+            uow.orders.add(make_order(order_id=f"order-{i}", quote_id=f"quote-{i}"))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        uow.orders.add(make_order(order_id="order-staged", quote_id="quote-s"))
+        found = uow.orders.get_many("reseller-1", ["order-2", "order-staged", "order-0"])
+        assert list(found) == ["order-2", "order-staged", "order-0"]
+        assert found["order-2"] == uow.orders.get("order-2")
+        with pytest.raises(OrderNotFound):
+            uow.orders.get_many("reseller-1", ["order-1", "order-none"])
+        with pytest.raises(OrderNotFound):
+            uow.orders.get_many("reseller-2", ["order-1"])  # another reseller's order

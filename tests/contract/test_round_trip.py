@@ -9,14 +9,6 @@ from typing import Any
 
 import attrs
 import pytest
-from contract_builders import (
-    make_cart,
-    make_document,
-    make_entry,
-    make_order,
-    make_purchase_order,
-    make_quote,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +21,14 @@ from quote2order.positions import CatalogProduct, Position, PositionKind
 from quote2order.purchasing.cart import Allocation, Cart, CartLine
 from quote2order.purchasing.purchase_orders import PurchaseOrder, PurchaseOrderLine
 from quote2order.quotes import Customer, Quote, QuoteVersion
+from quote2order.testing.contract import (
+    make_cart,
+    make_document,
+    make_entry,
+    make_order,
+    make_purchase_order,
+    make_quote,
+)
 
 # Any text but surrogates and NUL, which the boundary refuses before anything is stored.
 texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))

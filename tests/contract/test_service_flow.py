@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from contract_builders import CUSTOMER, make_positions
 
 from quote2order import (
     AlreadyAccepted,
@@ -23,6 +22,7 @@ from quote2order import (
     VatRate,
 )
 from quote2order.testing import CountingIds, FixedClock
+from quote2order.testing.contract import CUSTOMER, make_positions
 
 
 def _service(store: Any) -> Quote2Order:

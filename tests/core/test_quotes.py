@@ -24,7 +24,7 @@ from quote2order import (
     ValidationError,
 )
 from quote2order.service import CreatedQuote, hash_link_token, new_link_token
-from quote2order.testing import FixedClock
+from quote2order.testing import CountingIds, FixedClock
 
 from .conftest import VAT19, catalog_position, eur, free_text_position, store_state
 
@@ -250,7 +250,8 @@ def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
         if isinstance(event, QuoteExpired) and event.aggregate_id == others[0]:
             service.mark_quote_lost(others[1])  # another writer, in its own unit of work
 
-    service = Quote2Order(store, clock=clock, handlers=[meanwhile])
+    # Due quotes are swept earliest validity first, then by id: counted ids keep this order.
+    service = Quote2Order(store, clock=clock, ids=CountingIds(), handlers=[meanwhile])
     for title in ("first", "second", "third"):
         created = service.create_quote(
             reseller_id="R-1",

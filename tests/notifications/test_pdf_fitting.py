@@ -4,6 +4,7 @@ one character at a time, and rows that never run off the page."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 import attrs
@@ -70,7 +71,7 @@ def test_fitting_needs_logarithmically_many_measurements() -> None:
     fitted, width = pdf_module._fit(LONG, 60.0, measure)
     assert fitted.endswith("...")
     assert width <= 60.0
-    assert len(calls) <= 16  # doubling up to the fitting length, then halving: ~2 log2(k)
+    assert len(calls) <= 24  # twice: doubling up to the fitting length, then halving
     assert max(calls) <= 2 * len(fitted) + 16  # never the whole 4,000 characters
 
 
@@ -85,6 +86,18 @@ def test_fitting_gives_what_trimming_one_by_one_gave(text: str, room: float, siz
     fitted, width = pdf_module._fit(text, room, measure)
     assert fitted == _trimmed_one_by_one(text, room, page.get_string_width)
     assert width == pytest.approx(page.get_string_width(fitted), abs=1e-9)
+
+
+def _dejavu() -> Any:
+    from quote2order.adapters.pdf_fonts import FontSet
+
+    page = pdf_module.FPDF(unit="mm")
+    FontSet().install(page)
+    page.set_font(pdf_module._FONT, size=8)
+    return page
+
+
+DEJAVU = _dejavu()
 
 
 @given(st.text(st.characters(codec="cp1252", exclude_categories=("Cc",)), max_size=200))
@@ -106,3 +119,58 @@ def test_a_description_of_thousands_of_lines_stays_on_the_page(world: World) -> 
         )
     assert min(heights) >= 0  # a PDF's y runs up from the bottom edge: below 0 is off the page
     assert len(reader.pages) <= 3
+
+
+def test_a_text_that_fits_whole_is_kept_even_where_a_shorter_prefix_with_dots_would_not() -> None:
+    page = _font()
+    text = "a" * 17  # "a" * 16 + "..." is wider than "a" * 17
+    room = page.get_string_width(text)
+    assert pdf_module._fit(text, room, pdf_module._Measure(page))[0] == text
+
+
+@given(
+    text=st.text(st.characters(codec="cp1252", exclude_categories=("Cc",)), max_size=400)
+    | st.lists(st.sampled_from(["Wort", "x" * 90, " ", "\n", "ä"]), max_size=60).map("".join),
+    room=st.floats(min_value=5, max_value=180),
+)
+def test_wrapped_lines_fit_and_keep_every_character(text: str, room: float) -> None:
+    page = _font(9)
+    measure = pdf_module._Measure(page)
+    lines = pdf_module._wrap(text, room, measure)
+    assert all(measure(line) <= room or len(line) == 1 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert len(lines) >= text.count("\n") + 1
+
+
+def test_notes_of_thousands_of_lines_flow_over_pages_and_stay_on_them(world: World) -> None:
+    created = world.service.create_quote(
+        reseller_id="reseller-1",
+        customer=world.customer,
+        title="Lange Notizen",
+        positions=[position(1)],
+        valid_until=date(2026, 3, 31),
+        notes="Zeile\n" * 1999 + "Ende",
+    )
+    world.service.send_quote(created.quote.quote_id)
+    (document,) = world.documents().values()
+    reader = PdfReader(io.BytesIO(PdfRenderer().render(document).content))
+    heights: list[float] = []
+    for page in reader.pages:
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, font, size: heights.append(tm[5]) if text else None
+        )
+    assert min(heights) >= 0
+    assert "Ende" in reader.pages[-1].extract_text()
+
+
+@given(
+    st.text(
+        st.characters(min_codepoint=0x20, max_codepoint=0x4FF, exclude_categories=("Cc", "Cs")),
+        max_size=200,
+    ).filter(lambda t: all(ord(c) in DEJAVU.current_font.cmap for c in t))
+)
+def test_with_the_embedded_truetype_font_summed_widths_equal_its_own_measure(text: str) -> None:
+    """The fitting measures with whatever font is set: here DejaVu Sans (Latin, Greek,
+    Cyrillic), the renderer's default."""
+    measure = pdf_module._Measure(DEJAVU)
+    assert measure(text) == pytest.approx(DEJAVU.get_string_width(text), abs=1e-9)

@@ -241,3 +241,11 @@ def test_documents_rendered_in_between_or_in_parallel_do_not_change_each_others_
         )
     assert results[::2] == [expected] * 4
     assert len(set(results[1::2])) == 1
+
+
+def test_a_host_font_is_embedded_only_in_documents_that_need_it(
+    world: World, tmp_path: Path
+) -> None:
+    renderer = PdfRenderer(fonts=[PdfFont("TestHan", _cjk_font(tmp_path / "testhan.ttf"))])
+    world.invoiced_order()
+    assert b"TestHan" not in renderer.render(_proforma(world)).content

@@ -246,3 +246,51 @@ def test_english_documents_say_the_same_in_english(full_world: World) -> None:
     assert "Register court: Amtsgericht Hamburg, HRB 123456" in view.footer[1]
     assert "Managing directors: Jana Petersen, Ole Hansen" in view.footer[1]
     assert dict(view.payment)["Due date"] == "17 Feb 2026"
+
+
+def test_every_e_mail_is_signed_with_the_legal_particulars(full_world: World) -> None:
+    from quote2order.testing import RecordingNotifier
+
+    notifier = RecordingNotifier()
+    full_world.dispatcher(notifier).run_until_empty()
+    emails = [m for m in notifier.sent if m.channel == "email"]
+    assert len(emails) == 3  # confirmation, delivery note, pro-forma (version 1: no token)
+    for message in emails:
+        signature = message.text.split("\n-- \n", 1)[1]
+        assert "Registergericht: Amtsgericht Hamburg, HRB 123456" in signature
+        assert "Geschäftsführung: Jana Petersen, Ole Hansen" in signature
+        assert "Sitz der Gesellschaft: Hamburg" in signature
+
+
+@pytest.mark.parametrize("media_type", ["image/png", "image/svg+xml"])
+def test_a_logo_is_drawn_on_the_pdf_and_embedded_in_the_html(media_type: str) -> None:
+    import io
+
+    from PIL import Image
+
+    from quote2order.adapters.html import HtmlRenderer
+    from quote2order.adapters.pdf import PdfRenderer
+
+    if media_type == "image/png":
+        buffer = io.BytesIO()
+        Image.new("RGB", (120, 40), (0, 90, 160)).save(buffer, format="PNG")
+        content = buffer.getvalue()
+    else:
+        content = (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">'
+            b'<rect width="120" height="40" fill="#005aa0"/></svg>'
+        )
+    world = World(seller=attrs.evolve(FULL, logo=Logo(media_type, content)))
+    world.invoiced_order()
+    document = next(d for d in world.documents().values() if d.kind == "proforma_invoice")
+    pdf = PdfRenderer().render(document).content
+    if media_type == "image/png":
+        assert b"/Subtype /Image" in pdf
+    else:  # fpdf2 draws an SVG as paths on the page: the logo's fill colour is there
+        from pypdf import PdfReader
+
+        page = PdfReader(io.BytesIO(pdf)).pages[0].get_contents()
+        assert page is not None
+        assert b"0 0.3529 0.6275 rg" in page.get_data()
+    html = HtmlRenderer().render(document).content.decode()
+    assert f'src="data:{media_type};base64,{base64.b64encode(content).decode()}"' in html

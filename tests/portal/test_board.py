@@ -157,7 +157,7 @@ def test_expired_quotes_sit_in_the_lost_column_and_reopen_to_draft(
 def test_columns_count_their_cards_and_sum_net_totals_per_currency(world: World) -> None:
     world.sent_quote(1)
     world.sent_quote(2)
-    sent = Board(world.service).view().column(Column.SENT)
+    sent = Board(world.service, reseller_id="reseller-1").view().column(Column.SENT)
     assert sent.count == 2
     assert sent.totals == (Money(Decimal("8990.00"), "EUR"),)
 

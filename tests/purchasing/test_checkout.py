@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -221,3 +222,37 @@ def test_checkout_records_its_events(shop: Shop) -> None:
         "PurchaseOrderCreated"
     ]
     assert shop.service.history("cart", RESELLER)[-1].name == "CartCheckedOut"
+
+
+def test_checkout_of_many_lines_searches_no_line_and_loads_no_order_one_by_one(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linear in the cart: no per-line search of the cart, orders loaded in one query."""
+    from quote2order import Cart
+    from quote2order.orders import Order
+
+    orders = [
+        shop.order(*(catalog(f"{i}-{k}", f"P{i}-{k}", 1) for k in range(10))) for i in range(6)
+    ]
+    for order in orders:
+        shop.service.add_to_cart(order.order_id)
+    cart = shop.service.get_cart(RESELLER)
+    source = StaticOfferSource([offer("alpha", line.product_id, "10", 99) for line in cart.lines])
+    calls: dict[str, int] = {"line": 0, "replace": 0, "shift": 0}
+    line, replace, shift = Cart.line, Cart.replace_allocations, Order.shift_procurement
+
+    def counted(name: str, method: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return method(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(Cart, "line", counted("line", line))
+    monkeypatch.setattr(Cart, "replace_allocations", counted("replace", replace))
+    monkeypatch.setattr(Order, "shift_procurement", counted("shift", shift))
+    selected = [line.line_id for line in cart.lines[5:55]]
+    result = shop.service.checkout(RESELLER, source, line_ids=selected)
+    assert sum(len(po.lines) for po in result.purchase_orders) == 50
+    assert calls == {"line": 0, "replace": 0, "shift": 0}
+    assert len(shop.service.get_cart(RESELLER).lines) == 10

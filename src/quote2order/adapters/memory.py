@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Container, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 import attrs
 
+from quote2order._read_scan import ReadRows, ScanQueries
 from quote2order.errors import (
     AlreadyAccepted,
     ConcurrencyError,
@@ -34,6 +35,16 @@ from quote2order.ports import (
 )
 from quote2order.purchasing.cart import Cart
 from quote2order.purchasing.purchase_orders import PurchaseOrder
+from quote2order.queries import (
+    CardSummary,
+    OrderSummary,
+    QuoteSummary,
+    card_summary,
+    order_activity,
+    order_summary,
+    quote_activity,
+    quote_summary,
+)
 from quote2order.quotes import Quote
 
 __all__ = ["MemoryOutboxStore", "MemoryStore", "MemoryUnitOfWork"]
@@ -55,6 +66,63 @@ class MemoryStore:
         self.documents: dict[str, DocumentRecord] = {}
         self.carts: dict[str, Cart] = {}
         self.purchase_orders: dict[str, PurchaseOrder] = {}
+        # read rows, kept with the aggregates at each commit (see quote2order.queries)
+        self.quote_rows: dict[str, QuoteSummary] = {}
+        self.order_rows: dict[str, OrderSummary] = {}
+        self.cards: dict[str, CardSummary] = {}
+        #: the read side: board, lists, expiry, by-number lookups
+        self.queries = ScanQueries(self._read_rows)
+
+    def _read_rows(self, reseller_id: str | None) -> ReadRows:
+        with self.lock:  # a snapshot of the rows; the rows themselves are immutable
+            return ReadRows(
+                list(self.cards.values()),
+                list(self.quote_rows.values()),
+                list(self.order_rows.values()),
+            )
+
+    def refresh_read_rows(
+        self,
+        quotes: Sequence[Quote],
+        orders: Sequence[Order],
+        event_times: dict[tuple[str, str], datetime],
+    ) -> None:
+        """Rewrite the read rows of committed ``quotes`` and ``orders`` (under the lock).
+
+        A row's activity time never goes back: the latest of its previous value, the
+        times on the aggregate and the times of the events committed with it.
+        """
+        for quote in quotes:
+            row = self.quote_rows.get(quote.quote_id)
+            activity = max(
+                quote_activity(quote),
+                event_times.get(("quote", quote.quote_id), quote.created_at),
+                *(() if row is None else (row.activity_at,)),
+            )
+            self.quote_rows[quote.quote_id] = quote_summary(quote, activity)
+        for order in orders:
+            previous = self.order_rows.get(order.order_id)
+            activity = max(
+                order_activity(order),
+                event_times.get(("order", order.order_id), order.created_at),
+                *(() if previous is None else (previous.activity_at,)),
+            )
+            self.order_rows[order.order_id] = order_summary(
+                order, self.quotes.get(order.quote_id), activity
+            )
+            current = self.quote_rows.get(order.quote_id)
+            if current is not None and current.order_id == order.order_id:
+                self.quote_rows[order.quote_id] = attrs.evolve(
+                    current, activity_at=max(current.activity_at, activity)
+                )
+        for quote_id in {q.quote_id for q in quotes} | {o.quote_id for o in orders}:
+            stored = self.quotes.get(quote_id)
+            if stored is None:  # an order stored without its quote (tests, imports)
+                continue
+            current_order = self.orders.get(stored.order_id) if stored.order_id else None
+            self.cards[quote_id] = card_summary(
+                stored, current_order, self.quote_rows[quote_id].activity_at
+            )
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """A new unit of work over this store."""
@@ -123,6 +191,15 @@ class _Orders:
             if order is None:
                 raise OrderNotFound(order_id)
             return order.copy()
+
+    def get_many(self, reseller_id: str, order_ids: Sequence[str]) -> dict[str, Order]:
+        found = {}
+        for order_id in order_ids:
+            order = self.get(order_id)
+            if order.reseller_id != reseller_id:
+                raise OrderNotFound(order_id)
+            found[order_id] = order
+        return found
 
     def add(self, order: Order) -> None:
         self._uow.staged_orders[order.order_id] = (order, True)
@@ -367,6 +444,15 @@ class MemoryUnitOfWork:
                 if not is_new:
                     purchase_order.revision += 1
                 store.purchase_orders[purchase_order.purchase_order_id] = purchase_order.copy()
+            event_times: dict[tuple[str, str], datetime] = {}
+            for event in self.staged_events:
+                key = (event.aggregate_kind, event.aggregate_id)
+                event_times[key] = max(event_times.get(key, event.occurred_at), event.occurred_at)
+            store.refresh_read_rows(
+                [q for q, _ in self.staged_quotes.values()],
+                [o for o, _ in self.staged_orders.values()],
+                event_times,
+            )
             store.idempotency.update(self.staged_keys)
             for entry in self.staged_outbox:
                 store.outbox[entry.entry_id] = entry
@@ -389,6 +475,15 @@ class MemoryUnitOfWork:
         self.staged_purchase_orders.clear()
 
 
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _due_at(entry: OutboxEntry) -> datetime:
+    """From when ``entry`` may be claimed: its next attempt, or the end of its lease."""
+    times = [t for t in (entry.next_attempt_at, entry.claimed_until) if t is not None]
+    return max(times, default=_EARLIEST)
+
+
 def _unique(kind: str, ids: Sequence[str], stored: Container[str]) -> None:
     """Raise ConcurrencyError for an id stored already or staged twice."""
     seen: set[str] = set()
@@ -409,15 +504,17 @@ class MemoryOutboxStore:
     ) -> list[OutboxEntry]:
         claimed: list[OutboxEntry] = []
         with self._store.lock:
-            for entry in self._store.outbox.values():
-                if len(claimed) >= limit:
-                    break
-                due = entry.next_attempt_at is None or entry.next_attempt_at <= now
-                free = entry.claimed_until is None or entry.claimed_until <= now
-                if entry.status is OutboxStatus.PENDING and due and free:
-                    updated = attrs.evolve(entry, claimed_by=worker, claimed_until=now + lease)
-                    self._store.outbox[entry.entry_id] = updated
-                    claimed.append(updated)
+            # Like the SQL stores: the earliest due first (entries due at once first), then
+            # in the order they were added.
+            waiting = [
+                (_due_at(entry), seq, entry)
+                for seq, entry in enumerate(self._store.outbox.values())
+                if entry.status is OutboxStatus.PENDING and _due_at(entry) <= now
+            ]
+            for _, _, entry in sorted(waiting, key=lambda item: item[:2])[:limit]:
+                updated = attrs.evolve(entry, claimed_by=worker, claimed_until=now + lease)
+                self._store.outbox[entry.entry_id] = updated
+                claimed.append(updated)
         return claimed
 
     def _update(self, entry_id: str, worker: str, **changes: object) -> None:

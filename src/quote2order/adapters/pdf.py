@@ -58,11 +58,10 @@ def _view_texts(view: DocumentView) -> Iterator[str]:
 
 
 class _Page(FPDF):
-    def __init__(self, view: DocumentView, fonts: FontSet) -> None:
+    def __init__(self, view: DocumentView, fonts: FontSet, used: frozenset[int]) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.view = view
-        fonts.install(self)
-        self.fallbacks = len(fonts.fonts) > 1  # a host's fonts fill in missing glyphs
+        fonts.install(self, used)
         self.set_auto_page_break(auto=False, margin=18)
         self.set_margins(18, 16, 18)
         self.alias_nb_pages()
@@ -96,8 +95,8 @@ class PdfRenderer:
     def render(self, document: DocumentRecord) -> RenderedDocument:
         """``document`` as PDF; raises UnsupportedCharacter for text no font can show."""
         view = document_view(document)
-        self._fonts.check(_view_texts(view))
-        pdf = _Page(view, self._fonts)
+        used = self._fonts.check(_view_texts(view))
+        pdf = _Page(view, self._fonts, used)
         pdf.set_creation_date(_fixed(document.created_at))
         pdf.set_title(_text(view.title))
         pdf.set_author(_text(view.seller[0] if view.seller else ""))
@@ -135,10 +134,11 @@ def _room(pdf: FPDF, height: float) -> bool:
 
 def _paragraph(pdf: FPDF, text: str, *, bold: bool = False, size: float = 9) -> None:
     pdf.set_font(_FONT, style="B" if bold else "", size=size)
-    lines = pdf.multi_cell(pdf.epw, _LINE, _text(text), align="L", dry_run=True, output="LINES")
-    assert isinstance(lines, list)  # output="LINES" gives the list of lines
-    _room(pdf, len(lines) * _LINE)
-    pdf.multi_cell(pdf.epw, _LINE, _text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+    lines = _wrap(_text(text), pdf.epw - 2 * pdf.c_margin, _Measure(pdf))
+    _room(pdf, len(lines) * _LINE)  # kept on one page when it fits on one
+    for line in lines:
+        _room(pdf, _LINE)  # a longer paragraph flows onto the next page
+        pdf.cell(pdf.epw, _LINE, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def _parties(pdf: FPDF, view: DocumentView) -> None:
@@ -217,52 +217,103 @@ class _Measure:
 
     def __init__(self, pdf: FPDF) -> None:
         self._pdf = pdf
-        self._chars: dict[tuple[str, str, float, str], float] = {}
-        self.calls = 0
+        self._widths: dict[tuple[str, str, float], dict[str, float]] = {}
+        self._shown: dict[int, set[str]] = {}
 
     def __call__(self, text: str) -> float:
-        self.calls += 1
         pdf = self._pdf
         if pdf.text_shaping:
-            return pdf.get_string_width(text)
+            return float(pdf.get_string_width(text))
         font = (pdf.font_family, pdf.font_style, pdf.font_size_pt)
-        chars = self._chars
-        total = 0.0
-        for char in text:
-            width = chars.get((*font, char))
-            if width is None:
-                width = chars[(*font, char)] = pdf.get_string_width(char)
-            total += width
-        return total
+        widths = self._widths.setdefault(font, {})
+        try:
+            return sum(map(widths.__getitem__, text), 0.0)
+        except KeyError:
+            for char in set(text).difference(widths):
+                widths[char] = pdf.get_string_width(char)
+            return sum(map(widths.__getitem__, text), 0.0)
+
+    def in_current_font(self, text: str) -> bool:
+        """Whether the font set has a glyph for every character of ``text`` (a built-in
+        font has no character map and shows what it can)."""
+        font = self._pdf.current_font
+        cmap = getattr(font, "cmap", None)
+        if cmap is None:
+            return True
+        shown = self._shown.setdefault(id(font), set())
+        unchecked = set(text).difference(shown)
+        if all(ord(char) in cmap for char in unchecked):
+            shown.update(unchecked)
+            return True
+        return False
+
+
+def _longest_prefix(
+    text: str, room: float, measure: Callable[[str], float], suffix: str = ""
+) -> tuple[int, float]:
+    """The longest prefix of ``text`` that fits ``room`` with ``suffix`` appended, as its
+    length and width (length 0 if none does).
+
+    Widths grow with length, so the prefix is found by doubling a probe until it no longer
+    fits, then halving the gap: O(log k) measurements of at most 2k characters, k being
+    what fits (bounded by the room, not by the length of ``text``).
+    """
+    length = len(text)
+    fitting, width, too_long, probe = 0, -1.0, length + 1, 16
+    if length <= 64:  # most cells: one measurement of the whole text decides
+        probe = length
+    while probe < too_long:
+        probe = min(probe, length)
+        probe_width = measure(text[:probe] + suffix)
+        if probe_width > room:
+            too_long = probe
+        elif probe == length:
+            return length, probe_width
+        else:
+            fitting, width, probe = probe, probe_width, probe * 2
+    while too_long - fitting > 1:
+        middle = (fitting + too_long) // 2
+        middle_width = measure(text[:middle] + suffix)
+        if middle_width <= room:
+            fitting, width = middle, middle_width
+        else:
+            too_long = middle
+    return fitting, width if width >= 0 else measure(text[:fitting] + suffix)
 
 
 def _fit(text: str, room: float, measure: Callable[[str], float]) -> tuple[str, float]:
-    """``text`` shortened with "..." to fit ``room``, and its width.
+    """``text``, or its longest prefix with "..." that fits ``room``, and its width."""
+    length, width = _longest_prefix(text, room, measure)
+    if length == len(text):
+        return text, width
+    # With the ellipsis the prefix can only be shorter: search within what fitted without.
+    length, width = _longest_prefix(text[:length], room, measure, _ELLIPSIS)
+    return text[:length] + _ELLIPSIS, width
 
-    Widths grow with length, so the longest fitting prefix is found by doubling a prefix
-    until it no longer fits, then halving the gap: O(log k) measurements of at most 2k
-    characters, k being what fits (bounded by the width, not by the length of ``text``).
-    """
-    length = len(text)
-    fitting, too_long, probe = 0, -1, 16
-    while probe < length:
-        if measure(text[:probe] + _ELLIPSIS) > room:
-            too_long = probe
-            break
-        fitting, probe = probe, probe * 2
-    if too_long < 0:  # every probe fitted: try the whole text, without an ellipsis
-        width = measure(text)
-        if width <= room:
-            return text, width
-        too_long = length
-    while too_long - fitting > 1:
-        middle = (fitting + too_long) // 2
-        if measure(text[:middle] + _ELLIPSIS) <= room:
-            fitting = middle
-        else:
-            too_long = middle
-    shortened = text[:fitting] + _ELLIPSIS
-    return shortened, measure(shortened)
+
+def _wrap(text: str, room: float, measure: Callable[[str], float]) -> list[str]:
+    """``text`` broken into lines that fit ``room``: at spaces, and inside a word only
+    where the word alone is wider than a line."""
+    lines: list[str] = []
+    for source in text.split("\n"):
+        line = ""
+        for word in source.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if measure(candidate) <= room:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while True:
+                length, _ = _longest_prefix(word, room, measure)
+                if length == len(word):
+                    line = word
+                    break
+                length = max(length, 1)  # a character wider than the room still moves on
+                lines.append(word[:length])
+                word = word[length:]
+        lines.append(line)
+    return lines
 
 
 def _row_lines(
@@ -314,15 +365,14 @@ def _positions(pdf: FPDF, view: DocumentView) -> None:
                 for number, (line, line_width) in enumerate(lines):
                     if (number == 0) != first or not line:
                         continue
-                    if getattr(pdf, "fallbacks", False):
-                        # Only cell() switches to a host's font for a glyph DejaVu lacks.
+                    if measure.in_current_font(line):
+                        # text() at cell()'s position: cell() costs ten times as much.
+                        baseline = top + 0.5 + (number + 0.5) * _LINE + 0.3 * pdf.font_size
+                        left = x + width - pdf.c_margin - line_width if right else x + pdf.c_margin
+                        pdf.text(left, baseline, line)
+                    else:  # only cell() falls back to the host's fonts for other scripts
                         pdf.set_xy(x, top + 0.5 + number * _LINE)
                         pdf.cell(width, _LINE, line, align="R" if right else "L")
-                        continue
-                    # text() at cell()'s position: cell() costs ten times as much per line.
-                    baseline = top + 0.5 + (number + 0.5) * _LINE + 0.3 * pdf.font_size
-                    left = x + width - pdf.c_margin - line_width if right else x + pdf.c_margin
-                    pdf.text(left, baseline, line)
                 x += width
         pdf.set_draw_color(220)
         pdf.line(pdf.l_margin, top + height, pdf.l_margin + pdf.epw, top + height)

@@ -113,17 +113,25 @@ class FontSet:
         self.family = DEFAULT_FONT.family
         self._covered = frozenset().union(*(_coverage(f.regular) for f in self.fonts))
 
-    def install(self, pdf: FPDF) -> None:
-        """Add every font to ``pdf``; the host's fonts fill in where DejaVu has no glyph."""
-        for font in self.fonts:
+    def install(self, pdf: FPDF, used: frozenset[int]) -> None:
+        """Add the fonts a document of the characters ``used`` needs to ``pdf``.
+
+        DejaVu always; a host's font only when the document has a character DejaVu lacks
+        and that font has (every font added is embedded and subset, used or not, and a
+        CJK font file is large). The host's fonts fill in where DejaVu has no glyph.
+        """
+        needed = used - _coverage(DEFAULT_FONT.regular)
+        fonts = [DEFAULT_FONT, *(f for f in self.fonts[1:] if needed & _coverage(f.regular))]
+        for font in fonts:
             _install(pdf, font.regular, font.family, "")
             _install(pdf, font.bold or font.regular, font.family, "B")
-        if len(self.fonts) > 1:
-            pdf.set_fallback_fonts([f.family for f in self.fonts[1:]], exact_match=False)
+        if len(fonts) > 1:
+            pdf.set_fallback_fonts([f.family for f in fonts[1:]], exact_match=False)
 
-    def check(self, texts: Iterable[str]) -> None:
-        """Raise UnsupportedCharacter for the first character no font can show."""
-        used = {ord(c) for text in texts for c in text}
+    def check(self, texts: Iterable[str]) -> frozenset[int]:
+        """The code points of ``texts``; UnsupportedCharacter for the first no font has."""
+        used = frozenset(ord(c) for text in texts for c in text)
         for codepoint in sorted(used - self._covered):
             if unicodedata.category(chr(codepoint)) not in ("Cc", "Zl", "Zp"):
                 raise UnsupportedCharacter(chr(codepoint), tuple(f.family for f in self.fonts))
+        return used

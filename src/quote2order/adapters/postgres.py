@@ -52,6 +52,7 @@ class _PostgresDialect(Dialect):
     migrations_folder = "postgres"
     json_param = "?::jsonb"
     claim_lock = "FOR UPDATE SKIP LOCKED"  # concurrent dispatchers skip each other's rows
+    earliest = "'-infinity'::timestamptz"
     body_without_link = "body #- '{payload,link}'"
     driver_errors = (psycopg.Error,)
     integrity_error = pg_errors.UniqueViolation

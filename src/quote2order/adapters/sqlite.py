@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from quote2order.adapters._sql import Connection, Dialect, SqlOutboxStore, SqlStore
@@ -30,6 +30,9 @@ SqliteOutboxStore = SqlOutboxStore
 
 class _SqliteDialect(Dialect):
     migrations_folder = "sqlite"
+    # Without ANALYZE statistics SQLite would pick (status, seq) and read every pending
+    # entry, those waiting for a retry too.
+    claim_index = "INDEXED BY outbox_due"
     driver_errors = (sqlite3.Error,)
     integrity_error = sqlite3.IntegrityError
 
@@ -135,6 +138,12 @@ class _SqliteDialect(Dialect):
 
     def parse_timestamp(self, value: Any) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value)
+
+    def day(self, value: date) -> Any:
+        return value.isoformat()  # sorts as text
+
+    def parse_date(self, value: Any) -> date:
+        return date.fromisoformat(value)
 
 
 class SqliteStore(SqlStore):

@@ -124,12 +124,14 @@ def _load(spec: str) -> Source:
 
 def _store_source(args: argparse.Namespace) -> Source:
     """The outbox and documents of a reference store named on the command line."""
-
-    if args.sqlite and not args.create and not Path(args.sqlite).is_file():
+    sqlite = args.sqlite is not None
+    if not (args.sqlite if sqlite else args.postgres).strip():
+        raise UsageError(f"{'--sqlite' if sqlite else '--postgres'} needs a value")
+    if sqlite and not args.create and not Path(args.sqlite).is_file():
         raise UsageError(f"no SQLite database at {args.sqlite} (--create makes a new one there)")
 
     def open_store() -> tuple[OutboxStore, DocumentSource]:
-        if args.sqlite:
+        if sqlite:
             from quote2order.adapters.sqlite import SqliteStore
 
             store: Any = SqliteStore(args.sqlite)
@@ -226,7 +228,7 @@ def _main(argv: Sequence[str] | None, clock: Clock | None, out: TextIO | None) -
     args = _parser().parse_args(argv)
     stdout = out or sys.stdout
     # The whole command line is checked before the store is opened.
-    source = _load(args.source) if args.source else _store_source(args)
+    source = _load(args.source) if args.source is not None else _store_source(args)
     needs_notifier = not (args.list_failed or args.retry)
     notifier: Any = _notifier(args) if needs_notifier else None
     renderers = _renderers(args.render) if needs_notifier else []

@@ -28,7 +28,9 @@ class Notification(enum.Enum):
     """What the customer is told, and the event that causes it."""
 
     ORDER_CONFIRMATION = "order_confirmation"  # on OrderConfirmed
-    SHIPPING_CONFIRMATION = "shipping_confirmation"  # on OrderCompleted, with the delivery note
+    SHIPPING_CONFIRMATION = (
+        "shipping_confirmation"  # on OrderCompleted / OrderShipped: delivery note
+    )
     PROFORMA_INVOICE = "proforma_invoice"  # on OrderInvoiced
     QUOTE_VERSION = "quote_version"  # on QuoteSent of version 2 or later
 

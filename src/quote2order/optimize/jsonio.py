@@ -69,7 +69,10 @@ def from_dict(data: Any) -> CartFile:
         for n, item in enumerate(_list(root, "offers"))
     ]
     terms = []
-    for n, item in enumerate(root.get("suppliers", [])):
+    suppliers = root.get("suppliers", [])
+    if not isinstance(suppliers, list):
+        raise ValidationError("suppliers must be a JSON list")
+    for n, item in enumerate(suppliers):
         where = f"suppliers[{n}]"
         entry = _object(item, where)
         threshold = entry.get("free_shipping_threshold")

@@ -8,7 +8,7 @@ and the orders' procurement records is :mod:`quote2order.purchasing.procurement`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -165,6 +165,11 @@ class Cart:
             self.lines = tuple(new if x.line_id == line_id else x for x in self.lines)
         else:
             self.lines = tuple(x for x in self.lines if x.line_id != line_id)
+
+    def remove_lines(self, line_ids: Collection[str]) -> None:
+        """Remove the lines ``line_ids`` (in one pass over the cart)."""
+        wanted = set(line_ids)
+        self.lines = tuple(line for line in self.lines if line.line_id not in wanted)
 
     def remove_order(self, order_id: str) -> tuple[Allocation, ...]:
         """Drop every allocation to ``order_id``; lines left empty disappear."""

@@ -15,6 +15,7 @@ from decimal import Decimal
 import attrs
 
 from quote2order.errors import (
+    CartLineNotFound,
     CurrencyMismatch,
     InvalidTransition,
     OptimizationError,
@@ -60,7 +61,11 @@ def _select(cart: Cart, line_ids: Sequence[str] | None) -> list[CartLine]:
     else:
         if len(set(line_ids)) != len(line_ids):
             raise ValidationError("a cart line is selected twice")
-        lines = [cart.line(line_id) for line_id in line_ids]
+        by_id = {line.line_id: line for line in cart.lines}  # one pass, not one per id
+        missing = [line_id for line_id in line_ids if line_id not in by_id]
+        if missing:
+            raise CartLineNotFound(missing[0])
+        lines = [by_id[line_id] for line_id in line_ids]
     if not lines:
         raise ValidationError(f"the cart of {cart.reseller_id} has nothing to check out")
     return lines
@@ -193,6 +198,8 @@ def checkout(
     # Everything is checked: from here on the cart, the orders and the purchase orders change.
     purchase_orders: list[PurchaseOrder] = []
     events: list[DomainEvent] = []
+    shifts: dict[str, list[tuple[str, Decimal, Decimal, Decimal]]] = {}
+    zero = Decimal(0)
     for supplier_id, po_lines, shipping, partner in drafts:
         purchase_order_id, number = new_purchase_order()
         purchase_order = PurchaseOrder(
@@ -209,10 +216,8 @@ def checkout(
         )
         for po_line in po_lines:
             for allocation in po_line.allocations:
-                orders[allocation.order_id].shift_procurement(
-                    allocation.position_id,
-                    in_cart=-allocation.quantity,
-                    ordered=allocation.quantity,
+                shifts.setdefault(allocation.order_id, []).append(
+                    (allocation.position_id, -allocation.quantity, allocation.quantity, zero)
                 )
         purchase_orders.append(purchase_order)
         events.append(
@@ -225,9 +230,10 @@ def checkout(
                 order_ids=purchase_order.order_ids,
             )
         )
+    for order_id, changes in shifts.items():  # one pass per order, not one per allocation
+        orders[order_id].shift_procurements(changes)
     ordered_ids = [line.line_id for line in lines if line.line_id in plan.shares]
-    for line_id in ordered_ids:
-        cart.replace_allocations(line_id, ())
+    cart.remove_lines(ordered_ids)
     uncovered = tuple(
         UncoveredLine(line.line_id, line.product_id, line.quantity, plan.uncovered[line.line_id])
         for line in lines

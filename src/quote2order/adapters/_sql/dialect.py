@@ -6,7 +6,7 @@ import abc
 import importlib.resources
 import re
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from quote2order.errors import StorageError
@@ -68,6 +68,10 @@ class Dialect(abc.ABC):
     json_param: str = "?"
     #: appended to the outbox claim's inner SELECT (``FOR UPDATE SKIP LOCKED``)
     claim_lock: str = ""
+    #: after ``FROM outbox`` in the claim: names its index where the planner might not
+    claim_index: str = ""
+    #: an SQL literal that sorts before every timestamp (the outbox's "due at once")
+    earliest: str = "''"
     #: the body of an outbox entry without its secret customer link (see ports.OutboxEntry)
     body_without_link: str = "json_remove(body, '$.payload.link')"
     #: the exception classes of the driver, translated by :meth:`translate`
@@ -115,6 +119,14 @@ class Dialect(abc.ABC):
 
     def parse_timestamp(self, value: Any) -> datetime | None:
         """A comparable timestamp column's value as a datetime."""
+        return value  # type: ignore[no-any-return]
+
+    def day(self, value: date) -> Any:
+        """A date as a parameter for a comparable column."""
+        return value
+
+    def parse_date(self, value: Any) -> date:
+        """A date column's value as a date."""
         return value  # type: ignore[no-any-return]
 
     def usable(self, conn: Connection) -> bool:

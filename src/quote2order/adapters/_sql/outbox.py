@@ -46,17 +46,17 @@ class SqlOutboxStore:
         """Atomically lease up to ``limit`` due pending entries to ``worker``."""
         d = self._dialect
         ts_now = d.timestamp(now)
+        # due_at is when an entry may be claimed (its next attempt, or the end of a lease):
+        # the partial index outbox_due (due_at, seq) WHERE status = 'pending' covers the
+        # whole predicate, so entries waiting for a retry are never read.
         sql = self._store._p(
-            "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE seq IN ("
-            "SELECT seq FROM outbox WHERE status = 'pending' "
-            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-            "AND (claimed_until IS NULL OR claimed_until <= ?) "
-            f"ORDER BY seq LIMIT ? {d.claim_lock}) RETURNING {_OUTBOX_COLUMNS}"
+            "UPDATE outbox SET claimed_by = ?, claimed_until = ?, due_at = ? WHERE seq IN ("
+            f"SELECT seq FROM outbox {d.claim_index} WHERE status = 'pending' AND due_at <= ? "
+            f"ORDER BY due_at, seq LIMIT ? {d.claim_lock}) RETURNING {_OUTBOX_COLUMNS}"
         )
+        until = d.timestamp(now + lease)
         with self._store._connection() as conn, d.transaction(conn):
-            rows = conn.execute(
-                sql, (worker, d.timestamp(now + lease), ts_now, ts_now, limit)
-            ).fetchall()
+            rows = conn.execute(sql, (worker, until, until, ts_now, limit)).fetchall()
         rows.sort(key=lambda row: row[7])  # RETURNING does not keep the subquery's order
         return [self._entry(row) for row in rows]
 
@@ -89,11 +89,9 @@ class SqlOutboxStore:
         self, entry_id: str, *, worker: str, error: str, next_attempt_at: datetime
     ) -> None:
         """Count a failed attempt and schedule the next one."""
+        at = self._dialect.timestamp(next_attempt_at)
         self._finish(
-            entry_id,
-            worker,
-            "last_error = ?, next_attempt_at = ?",
-            (error, self._dialect.timestamp(next_attempt_at)),
+            entry_id, worker, "last_error = ?, next_attempt_at = ?, due_at = ?", (error, at, at)
         )
 
     def mark_failed(self, entry_id: str, *, worker: str, error: str) -> None:
@@ -123,10 +121,10 @@ class SqlOutboxStore:
         with self._store._connection() as conn, self._dialect.transaction(conn):
             cursor = conn.execute(
                 self._store._p(
-                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "
-                    "WHERE entry_id = ? AND status = 'failed'"
+                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, "
+                    "due_at = ? WHERE entry_id = ? AND status = 'failed'"
                 ),
-                (self._dialect.timestamp(now), entry_id),
+                (self._dialect.timestamp(now), self._dialect.timestamp(now), entry_id),
             )
             updated = cursor.rowcount
         if updated != 1:

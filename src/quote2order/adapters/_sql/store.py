@@ -7,12 +7,18 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
 
+from quote2order.adapters._sql import read_rows
 from quote2order.adapters._sql.dialect import Connection, Dialect, Migration, load_migrations
 from quote2order.adapters._sql.outbox import SqlOutboxStore
 from quote2order.adapters._sql.pool import Pool
+from quote2order.adapters._sql.queries import SqlQueries
 from quote2order.adapters._sql.unit_of_work import SqlUnitOfWork
 
 __all__ = ["SqlStore"]
+
+# Migrations whose new columns are filled by the library (in the migration's transaction),
+# because their values need the model's rules, not only SQL.
+_BACKFILLS: dict[int, Callable[[Connection, Dialect], None]] = {5: read_rows.backfill}
 
 
 class SqlStore:
@@ -23,6 +29,8 @@ class SqlStore:
     ) -> None:
         self._dialect = dialect
         self._pool = Pool(dialect, max_idle=max_idle, single=single)
+        #: the read side: board, lists, expiry, by-number lookups
+        self.queries = SqlQueries(self)
         if migrate:
             self._open(self.migrate)
 
@@ -120,6 +128,9 @@ class SqlStore:
                     if done is not None:
                         continue
                     dialect.run_script(conn, migration.sql)
+                    backfill = _BACKFILLS.get(migration.version)
+                    if backfill is not None:
+                        backfill(conn, dialect)
                     conn.execute(
                         self._p("INSERT INTO schema_migrations (version, name) VALUES (?, ?)"),
                         (migration.version, migration.name),

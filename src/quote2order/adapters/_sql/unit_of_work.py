@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,6 +26,12 @@ from quote2order.adapters._codec import (
     quote_to_dict,
 )
 from quote2order.adapters._sql.dialect import Connection
+from quote2order.adapters._sql.read_rows import (
+    card_columns,
+    order_card_columns,
+    order_columns,
+    quote_columns,
+)
 from quote2order.errors import (
     AlreadyAccepted,
     ConcurrencyError,
@@ -34,10 +41,12 @@ from quote2order.errors import (
     QuoteNotFound,
 )
 from quote2order.events import DomainEvent, event_from_dict, event_to_dict
+from quote2order.lifecycle import QuoteStatus
 from quote2order.orders import Order
 from quote2order.ports import DocumentRecord, IdempotencyRecord, OutboxEntry
 from quote2order.purchasing.cart import Cart
 from quote2order.purchasing.purchase_orders import PurchaseOrder
+from quote2order.queries import order_activity, order_column, quote_activity
 from quote2order.quotes import Quote
 
 if TYPE_CHECKING:
@@ -117,6 +126,33 @@ class _Orders:
         if row is None:
             raise OrderNotFound(order_id)
         return self._load(row)
+
+    def get_many(self, reseller_id: str, order_ids: Sequence[str]) -> dict[str, Order]:
+        found = {}
+        wanted = []
+        for order_id in order_ids:
+            staged = self._uow.staged_orders.get(order_id)
+            if staged is not None:
+                found[order_id] = staged[0]
+            else:
+                wanted.append(order_id)
+        for start in range(0, len(wanted), 500):  # bounded statements for huge carts
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._store._fetchall(
+                self._store._p(
+                    "SELECT body, revision FROM orders "
+                    f"WHERE reseller_id = ? AND order_id IN ({marks})"
+                ),
+                (reseller_id, *chunk),
+            )
+            for row in rows:
+                order = self._load(row)
+                found[order.order_id] = order
+        for order_id in order_ids:
+            if order_id not in found or found[order_id].reseller_id != reseller_id:
+                raise OrderNotFound(order_id)
+        return {order_id: found[order_id] for order_id in order_ids}
 
     def add(self, order: Order) -> None:
         self._uow.staged_orders[order.order_id] = (order, True)
@@ -311,6 +347,10 @@ class _PurchaseOrders:
         return [self._load(row) for row in rows]
 
 
+# Keeps the later of the stored activity time and the new one (two parameters).
+_LATER_ACTIVITY = "activity_at = CASE WHEN activity_at >= ? THEN activity_at ELSE ? END"
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
 # The tables that ``SqlUnitOfWork._update`` writes, by the kind named in ConcurrencyError.
 _TABLES = {
     "quote": ("quotes", "quote_id"),
@@ -367,6 +407,7 @@ class SqlUnitOfWork:
         orders = [
             (o, new, dumps(order_to_dict(o), "order")) for o, new in self.staged_orders.values()
         ]
+        quote_rows, order_rows = self._read_rows()
         events = [
             (e.aggregate_kind, e.aggregate_id, e.name, dumps(event_to_dict(e), "event"))
             for e in self.staged_events
@@ -381,7 +422,7 @@ class SqlUnitOfWork:
             with self.store._connection() as conn:
                 try:
                     with self.store._dialect.transaction(conn):
-                        self._apply(conn, quotes, orders, events)
+                        self._apply(conn, quotes, orders, events, quote_rows, order_rows)
                         self._apply_purchasing(conn, carts, purchase_orders)
                 except _Duplicate as duplicate:
                     raise self._already_accepted(conn, duplicate.order) from None
@@ -435,6 +476,7 @@ class SqlUnitOfWork:
                     purchase_order.revision,
                     body,
                     purchase_order.status.value,
+                    {},
                 )
                 continue
             try:
@@ -463,12 +505,14 @@ class SqlUnitOfWork:
         quotes: list[tuple[Quote, bool, str]],
         orders: list[tuple[Order, bool, str]],
         events: list[tuple[str, str, str, str]],
+        quote_rows: dict[str, dict[str, Any]],
+        order_rows: dict[str, tuple[dict[str, Any], dict[str, Any] | None]],
     ) -> None:
         p = self.store._p
         js = self.store._dialect.json_param
         for quote, is_new, body in quotes:
             if is_new:
-                self._insert_quote(conn, quote, body)
+                self._insert_quote(conn, quote, body, quote_rows[quote.quote_id])
             else:
                 # The token hash column follows the body: a rotated link resolves at once.
                 self._update(
@@ -478,15 +522,24 @@ class SqlUnitOfWork:
                     quote.revision,
                     body,
                     quote.status.value,
-                    token_hash=quote.link_token_hash,
+                    {**quote_rows[quote.quote_id], "token_hash": quote.link_token_hash},
                 )
         for order, is_new, body in orders:
+            columns, card = order_rows[order.order_id]
             if is_new:
-                self._insert_order(conn, order, body)
+                self._insert_order(conn, order, body, columns)
             else:
                 self._update(
-                    conn, "order", order.order_id, order.revision, body, order.status.value
+                    conn,
+                    "order",
+                    order.order_id,
+                    order.revision,
+                    body,
+                    order.status.value,
+                    columns,
                 )
+            if card is not None:
+                self._update_card(conn, order, card)
         for record in self.staged_keys.values():
             try:
                 conn.execute(
@@ -532,44 +585,96 @@ class SqlUnitOfWork:
             return ConcurrencyError("order", order.order_id, order.revision)
         return AlreadyAccepted(order.quote_id, order.quote_version, row[0])
 
-    def _insert_quote(self, conn: Connection, quote: Quote, body: str) -> None:
-        p = self.store._p
+    def _read_rows(
+        self,
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[dict[str, Any], dict[str, Any] | None]]]:
+        """The read columns of every staged quote and order (see :mod:`.read_rows`).
+
+        A row's activity time is the latest of the times on the aggregate and of the
+        events committed with it; SQL keeps the later of that and the stored one.
+        """
+        dialect = self.store._dialect
+        times: dict[tuple[str, str], datetime] = {}
+        for event in self.staged_events:
+            key = (event.aggregate_kind, event.aggregate_id)
+            times[key] = max(times.get(key, event.occurred_at), event.occurred_at)
+        quote_rows: dict[str, dict[str, Any]] = {}
+        for quote, is_new in self.staged_quotes.values():
+            columns = quote_columns(quote, dialect)
+            if is_new or quote.status is not QuoteStatus.WON:
+                # A won quote's card shows its order: the order's write keeps it.
+                staged = self.staged_orders.get(quote.order_id or "")
+                columns |= card_columns(quote, staged[0] if staged else None)
+            activity = max(quote_activity(quote), times.get(("quote", quote.quote_id), _EPOCH))
+            columns["activity_at"] = dialect.timestamp(activity)
+            quote_rows[quote.quote_id] = columns
+        order_rows: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+        for order, is_new in self.staged_orders.values():
+            activity = max(order_activity(order), times.get(("order", order.order_id), _EPOCH))
+            if is_new:
+                try:
+                    its_quote: Quote | None = self.quotes.get(order.quote_id)
+                except QuoteNotFound:  # an order stored on its own (imports, tests)
+                    its_quote = None
+                columns = order_columns(order, its_quote, dialect)
+                card = None
+                if its_quote is not None and order_column(order) is not None:
+                    card = card_columns(its_quote, order)
+            else:
+                columns = {}
+                card = order_card_columns(order)
+            columns["activity_at"] = dialect.timestamp(activity)
+            if card is not None:
+                card["activity_at"] = columns["activity_at"]
+            order_rows[order.order_id] = (columns, card)
+        return quote_rows, order_rows
+
+    def _insert_quote(
+        self, conn: Connection, quote: Quote, body: str, columns: dict[str, Any]
+    ) -> None:
+        names = ", ".join(columns)  # the read-row module's column names
+        marks = ", ".join("?" for _ in columns)
         try:
             conn.execute(
-                p(
-                    "INSERT INTO quotes (quote_id, reseller_id, customer_id, status, token_hash, "
-                    f"revision, body) VALUES (?, ?, ?, ?, ?, ?, {self.store._dialect.json_param})"
+                self.store._p(
+                    "INSERT INTO quotes (quote_id, reseller_id, status, token_hash, "
+                    f"revision, body, {names}) VALUES (?, ?, ?, ?, ?, "
+                    f"{self.store._dialect.json_param}, {marks})"
                 ),
                 (
                     quote.quote_id,
                     quote.reseller_id,
-                    quote.customer.customer_id,
                     quote.status.value,
                     quote.link_token_hash,
                     quote.revision,
                     body,
+                    *columns.values(),
                 ),
             )
         except self.store._dialect.integrity_error:
             raise ConcurrencyError("quote", quote.quote_id, quote.revision) from None
 
-    def _insert_order(self, conn: Connection, order: Order, body: str) -> None:
+    def _insert_order(
+        self, conn: Connection, order: Order, body: str, columns: dict[str, Any]
+    ) -> None:
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
         try:
             conn.execute(
                 self.store._p(
-                    "INSERT INTO orders (order_id, reseller_id, customer_id, quote_id, "
-                    "quote_version, status, revision, body) "
-                    f"VALUES (?, ?, ?, ?, ?, ?, ?, {self.store._dialect.json_param})"
+                    "INSERT INTO orders (order_id, reseller_id, quote_id, "
+                    f"quote_version, status, revision, body, {names}) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, {self.store._dialect.json_param}, {marks})"
                 ),
                 (
                     order.order_id,
                     order.reseller_id,
-                    order.customer.customer_id,
                     order.quote_id,
                     order.quote_version,
                     order.status.value,
                     order.revision,
                     body,
+                    *columns.values(),
                 ),
             )
         except self.store._dialect.integrity_error:
@@ -584,20 +689,40 @@ class SqlUnitOfWork:
         revision: int,
         body: str,
         status: str,
-        **columns: Any,
+        columns: dict[str, Any],
     ) -> None:
         """Update a row under its optimistic lock; ``columns``: more indexed columns to set."""
         table, id_column = _TABLES[kind]
-        extra = "".join(f", {name} = ?" for name in columns)  # fixed column names only
+        columns = dict(columns)
+        activity = columns.pop("activity_at", None)
+        assignments = "".join(f", {name} = ?" for name in columns)
+        params: list[Any] = [body, status, *columns.values()]
+        if activity is not None:
+            assignments += f", {_LATER_ACTIVITY}"
+            params += [activity, activity]
         cursor = conn.execute(
             self.store._p(
-                f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?{extra}, "
-                f"revision = revision + 1 WHERE {id_column} = ? AND revision = ?"
+                f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?"
+                f"{assignments}, revision = revision + 1 "
+                f"WHERE {id_column} = ? AND revision = ?"
             ),
-            (body, status, *columns.values(), object_id, revision),
+            (*params, object_id, revision),
         )
         if cursor.rowcount != 1:
             raise ConcurrencyError(kind, object_id, revision)
+
+    def _update_card(self, conn: Connection, order: Order, card: dict[str, Any]) -> None:
+        """Show ``order`` on its quote's card, while it is the quote's current order."""
+        card = dict(card)
+        activity = card.pop("activity_at")
+        assignments = "".join(f"{name} = ?, " for name in card)
+        conn.execute(
+            self.store._p(
+                f"UPDATE quotes SET {assignments}{_LATER_ACTIVITY} "
+                "WHERE reseller_id = ? AND quote_id = ? AND order_id = ?"
+            ),
+            (*card.values(), activity, activity, order.reseller_id, order.quote_id, order.order_id),
+        )
 
     def _insert_outbox(
         self,
@@ -608,12 +733,16 @@ class SqlUnitOfWork:
         claimed_until: Any,
     ) -> None:
         dialect = self.store._dialect
+        # due_at: from when the entry may be claimed (see SqlOutboxStore.claim)
+        times = [t for t in (entry.next_attempt_at, entry.claimed_until) if t is not None]
+        due_at = dialect.timestamp(max(times)) if times else None
         try:
             conn.execute(
                 self.store._p(
                     "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
-                    "claimed_by, claimed_until, body) "
-                    f"VALUES (?, ?, ?, ?, ?, ?, ?, {dialect.json_param})"
+                    "claimed_by, claimed_until, due_at, body) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE(?, {dialect.earliest}), "
+                    f"{dialect.json_param})"
                 ),
                 (
                     entry.entry_id,
@@ -623,6 +752,7 @@ class SqlUnitOfWork:
                     entry.last_error,
                     entry.claimed_by,
                     claimed_until,
+                    due_at,
                     body,
                 ),
             )

@@ -1,0 +1,359 @@
+"""The read side of a SQL store: :class:`~quote2order.queries.ReadQueries` in plain SQL.
+
+Every statement names the reseller (but the expiry job's question across resellers),
+reads only the read columns (never a body), is served by an index of migration 0005, and
+returns at most one page. Counts and sums per board column come from ``board_totals``
+(kept by triggers on ``quotes``, so an unfiltered board costs the same at any history),
+or from one ``GROUP BY`` over a filtered board's rows; pages from a keyset
+``(activity_at, id) < (?, ?)`` instead of an offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from quote2order.errors import OrderNotFound, QuoteNotFound
+from quote2order.lifecycle import OrderStatus, QuoteStatus
+from quote2order.money import Money
+from quote2order.queries import (
+    NO_FILTER,
+    BoardSummary,
+    CardSummary,
+    Column,
+    ColumnSummary,
+    OrderSummary,
+    Page,
+    QuoteSummary,
+    ReadFilter,
+    check_column,
+    check_page_size,
+    check_reseller,
+    check_statuses,
+    decode_cursor,
+    encode_cursor,
+    from_minor,
+)
+
+if TYPE_CHECKING:
+    from quote2order.adapters._sql.store import SqlStore
+
+__all__ = ["SqlQueries"]
+
+_CARD = (
+    "quote_id, reseller_id, board_column, card_state, number, order_id, card_order_number, "
+    "customer_id, customer_name, card_title, card_version, currency, card_net, "
+    "created_at, activity_at"
+)
+_QUOTE = (
+    "quote_id, reseller_id, number, customer_id, customer_name, title, version, status, "
+    "currency, net, gross, valid_until, order_id, created_at, activity_at"
+)
+_ORDER = (
+    "order_id, reseller_id, order_number, quote_id, quote_number, quote_version, "
+    "customer_id, customer_name, title, status, currency, net, gross, "
+    "created_at, activity_at"
+)
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere (its wildcards taken literally)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class SqlQueries:
+    """The read queries of one :class:`~quote2order.adapters._sql.SqlStore`."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+        self._dialect = store._dialect
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _where(self, reseller_id: str, filter: ReadFilter) -> tuple[str, list[Any]]:
+        """The WHERE clause (no keyword) of a filter, and its parameters."""
+        d = self._dialect
+        clauses, params = ["reseller_id = ?"], [check_reseller(reseller_id)]
+        if filter.customer_id is not None:
+            clauses.append("customer_id = ?")
+            params.append(filter.customer_id)
+        if filter.created_from is not None:
+            clauses.append("created_at >= ?")
+            params.append(d.timestamp(filter.created_from))
+        if filter.created_until is not None:
+            clauses.append("created_at < ?")
+            params.append(d.timestamp(filter.created_until))
+        if filter.text is not None:
+            clauses.append("search LIKE ? ESCAPE '\\'")
+            params.append(_like(filter.text))
+        return " AND ".join(clauses), params
+
+    def _after(self, after: str | None, id_column: str) -> tuple[str, list[Any]]:
+        if after is None:
+            return "", []
+        moment, object_id = decode_cursor(after)
+        return (
+            f" AND (activity_at, {id_column}) < (?, ?)",
+            [self._dialect.timestamp(moment), object_id],  # type: ignore[arg-type]
+        )
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        return self._store._fetchall(self._store._p(sql), params)
+
+    def _page(self, rows: list[Any], page_size: int, make: Any, id_index: int) -> Page[Any]:
+        items = tuple(make(row) for row in rows[:page_size])
+        if len(rows) <= page_size:
+            return Page(items)
+        last = rows[page_size - 1]
+        moment = self._dialect.parse_timestamp(last[-1])
+        assert moment is not None
+        return Page(items, encode_cursor(moment, last[id_index]))
+
+    # -- rows ----------------------------------------------------------------------------
+
+    def _card(self, row: Any) -> CardSummary:
+        d = self._dialect
+        order_number = row[6]
+        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
+        assert created_at is not None
+        assert activity_at is not None
+        return CardSummary(
+            card_id=row[0],
+            reseller_id=row[1],
+            column=Column(row[2]),
+            state=row[3],
+            quote_id=row[0],
+            quote_number=row[4],
+            order_id=row[5] if order_number is not None else None,
+            order_number=order_number,
+            customer_id=row[7],
+            customer=row[8],
+            title=row[9],
+            version=row[10],
+            total=Money(row[12], row[11]),
+            created_at=created_at,
+            activity_at=activity_at,
+        )
+
+    def _quote(self, row: Any) -> QuoteSummary:
+        d = self._dialect
+        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
+        assert created_at is not None
+        assert activity_at is not None
+        return QuoteSummary(
+            quote_id=row[0],
+            reseller_id=row[1],
+            number=row[2],
+            customer_id=row[3],
+            customer=row[4],
+            title=row[5],
+            version=row[6],
+            status=QuoteStatus(row[7]),
+            net=Money(row[9], row[8]),
+            gross=Money(row[10], row[8]),
+            valid_until=d.parse_date(row[11]),
+            order_id=row[12],
+            created_at=created_at,
+            activity_at=activity_at,
+        )
+
+    def _order(self, row: Any) -> OrderSummary:
+        d = self._dialect
+        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
+        assert created_at is not None
+        assert activity_at is not None
+        return OrderSummary(
+            order_id=row[0],
+            reseller_id=row[1],
+            order_number=row[2],
+            quote_id=row[3],
+            quote_number=row[4],
+            quote_version=row[5],
+            customer_id=row[6],
+            customer=row[7],
+            title=row[8],
+            status=OrderStatus(row[9]),
+            net=Money(row[11], row[10]),
+            gross=Money(row[12], row[10]),
+            created_at=created_at,
+            activity_at=activity_at,
+        )
+
+    # -- the board -----------------------------------------------------------------------
+
+    def board(
+        self, reseller_id: str, *, filter: ReadFilter = NO_FILTER, page_size: int = 25
+    ) -> BoardSummary:
+        check_page_size(page_size)
+        where, params = self._where(reseller_id, filter)
+        counts: dict[str, int] = {}
+        sums: dict[tuple[str, str], Money] = {}
+        unsummed = False  # cards whose net is too large for SQL's integer sum
+        if filter == NO_FILTER:
+            # The whole board: the totals its triggers keep (a few rows, any history).
+            sql = (
+                "SELECT board_column, currency, cards, net_minor, unsummed FROM board_totals "
+                "WHERE reseller_id = ? AND cards > 0"
+            )
+        else:
+            sql = (
+                "SELECT board_column, currency, count(*), sum(card_net_minor), "
+                f"count(*) - count(card_net_minor) FROM quotes WHERE {where} "
+                "GROUP BY board_column, currency"
+            )
+        for column, currency, count, total, without in self._rows(sql, params):
+            counts[column] = counts.get(column, 0) + int(count)
+            sums[column, currency] = from_minor(int(total or 0), currency)
+            unsummed = unsummed or without > 0
+        if unsummed:
+            for column, currency, net in self._rows(
+                f"SELECT board_column, currency, card_net FROM quotes WHERE {where} "
+                "AND card_net_minor IS NULL",
+                params,
+            ):
+                sums[column, currency] += Money(net, currency)
+        totals: dict[str, list[Money]] = {}
+        for (column, _currency), amount in sorted(sums.items()):
+            totals.setdefault(column, []).append(amount)
+        columns = []
+        for column in Column:
+            count = counts.get(column.value, 0)
+            cards: Page[CardSummary] = (
+                self.column_page(reseller_id, column, filter=filter, page_size=page_size)
+                if count
+                else Page(())
+            )
+            columns.append(ColumnSummary(column, count, tuple(totals.get(column.value, ())), cards))
+        return BoardSummary(tuple(columns))
+
+    def column_page(
+        self,
+        reseller_id: str,
+        column: Column,
+        *,
+        filter: ReadFilter = NO_FILTER,
+        after: str | None = None,
+        page_size: int = 25,
+    ) -> Page[CardSummary]:
+        check_page_size(page_size)
+        where, params = self._where(reseller_id, filter)
+        keyset, keys = self._after(after, "quote_id")
+        rows = self._rows(
+            f"SELECT {_CARD} FROM quotes WHERE {where} AND board_column = ?{keyset} "
+            "ORDER BY activity_at DESC, quote_id DESC LIMIT ?",
+            [*params, check_column(column).value, *keys, page_size + 1],
+        )
+        return self._page(rows, page_size, self._card, 0)
+
+    def card(self, reseller_id: str, card_id: str) -> CardSummary:
+        row = self._store._fetchone(
+            self._store._p(f"SELECT {_CARD} FROM quotes WHERE reseller_id = ? AND quote_id = ?"),
+            (check_reseller(reseller_id), card_id),
+        )
+        if row is None:
+            raise QuoteNotFound(card_id)
+        return self._card(row)
+
+    # -- quotes --------------------------------------------------------------------------
+
+    def quotes(
+        self,
+        reseller_id: str,
+        *,
+        filter: ReadFilter = NO_FILTER,
+        statuses: Collection[QuoteStatus] = (),
+        after: str | None = None,
+        page_size: int = 50,
+    ) -> Page[QuoteSummary]:
+        check_page_size(page_size)
+        where, params = self._where(reseller_id, filter)
+        wanted = sorted(s.value for s in check_statuses(QuoteStatus, statuses))
+        if wanted:
+            where += f" AND status IN ({', '.join('?' for _ in wanted)})"
+            params += wanted
+        keyset, keys = self._after(after, "quote_id")
+        rows = self._rows(
+            f"SELECT {_QUOTE} FROM quotes WHERE {where}{keyset} "
+            "ORDER BY activity_at DESC, quote_id DESC LIMIT ?",
+            [*params, *keys, page_size + 1],
+        )
+        return self._page(rows, page_size, self._quote, 0)
+
+    def quote_by_number(self, reseller_id: str, number: str) -> QuoteSummary:
+        row = self._store._fetchone(
+            self._store._p(f"SELECT {_QUOTE} FROM quotes WHERE reseller_id = ? AND number = ?"),
+            (check_reseller(reseller_id), number),
+        )
+        if row is None:
+            raise QuoteNotFound(number)
+        return self._quote(row)
+
+    def quotes_due_for_expiry(
+        self,
+        *,
+        today: date,
+        reseller_id: str | None = None,
+        after: str | None = None,
+        page_size: int = 500,
+    ) -> Page[QuoteSummary]:
+        check_page_size(page_size)
+        d = self._dialect
+        where, params = "status = 'sent' AND valid_until < ?", [d.day(today)]
+        if reseller_id is not None:
+            where += " AND reseller_id = ?"
+            params.append(check_reseller(reseller_id))
+        if after is not None:
+            key, quote_id = decode_cursor(after, date)
+            where += " AND (valid_until, quote_id) > (?, ?)"
+            params += [d.day(key), quote_id]
+        rows = self._rows(
+            f"SELECT {_QUOTE} FROM quotes WHERE {where} ORDER BY valid_until, quote_id LIMIT ?",
+            [*params, page_size + 1],
+        )
+        items = tuple(self._quote(row) for row in rows[:page_size])
+        cursor = None
+        if len(rows) > page_size:
+            cursor = encode_cursor(items[-1].valid_until, items[-1].quote_id)
+        return Page(items, cursor)
+
+    # -- orders --------------------------------------------------------------------------
+
+    def orders(
+        self,
+        reseller_id: str,
+        *,
+        filter: ReadFilter = NO_FILTER,
+        statuses: Collection[OrderStatus] = (),
+        quote_id: str | None = None,
+        after: str | None = None,
+        page_size: int = 50,
+    ) -> Page[OrderSummary]:
+        check_page_size(page_size)
+        where, params = self._where(reseller_id, filter)
+        wanted = sorted(s.value for s in check_statuses(OrderStatus, statuses))
+        if wanted:
+            where += f" AND status IN ({', '.join('?' for _ in wanted)})"
+            params += wanted
+        if quote_id is not None:
+            where += " AND quote_id = ?"
+            params.append(quote_id)
+        keyset, keys = self._after(after, "order_id")
+        rows = self._rows(
+            f"SELECT {_ORDER} FROM orders WHERE {where}{keyset} "
+            "ORDER BY activity_at DESC, order_id DESC LIMIT ?",
+            [*params, *keys, page_size + 1],
+        )
+        return self._page(rows, page_size, self._order, 0)
+
+    def order_by_number(self, reseller_id: str, order_number: str) -> OrderSummary:
+        row = self._store._fetchone(
+            self._store._p(
+                f"SELECT {_ORDER} FROM orders WHERE reseller_id = ? AND order_number = ?"
+            ),
+            (check_reseller(reseller_id), order_number),
+        )
+        if row is None:
+            raise OrderNotFound(order_number)
+        return self._order(row)

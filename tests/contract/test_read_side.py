@@ -1,0 +1,371 @@
+"""The read side (quote2order.queries) on every store: the same answers as the aggregates
+give, pages that walk every row once, filters, tenant scoping, and bounded statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from contract_builders import make_positions
+
+from quote2order import (
+    Customer,
+    OrderNotFound,
+    OrderStatus,
+    Quote2Order,
+    QuoteNotFound,
+    QuoteStatus,
+    ValidationError,
+)
+from quote2order._read_scan import queries_over_repositories
+from quote2order.adapters.memory import MemoryStore
+from quote2order.board import Board
+from quote2order.queries import Column, Page, ReadFilter, ReadQueries
+from quote2order.testing import CountingIds, FixedClock
+
+CUSTOMERS = [
+    Customer("cust-a", "Anna Alt", "anna@example.com", company="Alt & Söhne"),
+    Customer("cust-b", "Bernd Bauer", "bernd@example.com"),
+    Customer("cust-c", "Clara Chic", "clara@example.com", company="Chic 100%_Design"),
+]
+
+
+def _story(store: Any) -> Quote2Order:
+    """Quotes of two resellers in every state, each step a minute after the last."""
+    clock = FixedClock()
+    app = Quote2Order(store, clock=clock, ids=CountingIds())
+
+    def quote(i: int, reseller: str = "reseller-1", valid: int = 40) -> tuple[str, str]:
+        clock.advance()
+        created = app.create_quote(
+            reseller_id=reseller,
+            customer=CUSTOMERS[i % 3],
+            title=f"Projekt {i}",
+            positions=make_positions(1 + i % 3),
+            valid_until=clock.now().date() + timedelta(days=valid),
+        )
+        return created.quote.quote_id, created.link_token
+
+    for i in range(3):  # drafts
+        quote(i)
+    for i in range(3, 7):  # sent
+        app.send_quote(quote(i)[0])
+    due = [quote(i, valid=2)[0] for i in range(7, 10)]
+    for quote_id in due:
+        app.send_quote(quote_id)
+    lost, _ = quote(10)
+    app.send_quote(lost)
+    app.mark_quote_lost(lost)
+    orders = []
+    for i in range(11, 17):
+        quote_id, token = quote(i)
+        app.send_quote(quote_id)
+        clock.advance()
+        orders.append(app.accept_quote(token, 1).order_id)
+    clock.advance()
+    app.confirm_order(orders[1])
+    app.confirm_order(orders[2])
+    app.complete_order(orders[2])
+    app.confirm_order(orders[3])
+    app.complete_order(orders[3])
+    app.invoice_order(orders[3])
+    app.reject_order(orders[4], reason="zu teuer")  # its quote is lost ...
+    clock.advance()
+    app.reopen_quote(app.get_order(orders[4]).quote_id)  # ... and reopened as version 2
+    for i in range(2):  # another reseller's quotes, of the same customers
+        app.send_quote(quote(20 + i, reseller="reseller-2", valid=2)[0])
+    clock.advance(timedelta(days=5))  # the three "due" quotes (and reseller-2's) are past
+    return app
+
+
+@pytest.fixture
+def app(store: Any) -> Quote2Order:
+    return _story(store)
+
+
+@pytest.fixture(scope="module")
+def reference() -> Quote2Order:
+    """The same story on a memory store, whose read rows are plain Python."""
+    return _story(MemoryStore())
+
+
+def _all(fetch: Any, page_size: int = 2) -> list[Any]:
+    """Every item of a paged query, walking its cursors."""
+    items: list[Any] = []
+    after = None
+    while True:
+        page: Page[Any] = fetch(after=after, page_size=page_size)
+        assert len(page.items) <= page_size
+        items += page.items
+        if page.next_cursor is None:
+            return items
+        after = page.next_cursor
+
+
+def _board(queries: ReadQueries, **filters: Any) -> list[Any]:
+    summary = queries.board("reseller-1", filter=ReadFilter(**filters), page_size=3)
+    return [
+        (
+            c.column,
+            c.count,
+            c.totals,
+            _all(
+                lambda after, page_size, c=c: queries.column_page(
+                    "reseller-1",
+                    c.column,
+                    filter=ReadFilter(**filters),
+                    after=after,
+                    page_size=page_size,
+                )
+            ),
+        )
+        for c in summary.columns
+    ]
+
+
+def test_the_board_equals_the_projection_of_the_aggregates(app: Quote2Order) -> None:
+    """Counts, sums and every card match what the loaded quotes and orders give."""
+    board = _board(app.queries)
+    projected = _board(queries_over_repositories(app._uow))
+
+    def without_times(board: list[Any]) -> list[Any]:
+        return [
+            (
+                column,
+                count,
+                totals,
+                sorted(
+                    (attrs.evolve(c, activity_at=c.created_at) for c in cards),
+                    key=lambda c: c.card_id,
+                ),
+            )
+            for column, count, totals, cards in board
+        ]
+
+    assert without_times(board) == without_times(projected)
+    counts = {column: count for column, count, _, _ in board}
+    assert counts == {
+        Column.DRAFT: 4,
+        Column.SENT: 7,
+        Column.ORDER_OPEN: 2,
+        Column.CONFIRMED: 1,
+        Column.IN_PROCUREMENT: 0,
+        Column.PARTLY_SHIPPED: 0,
+        Column.COMPLETED: 1,
+        Column.INVOICED: 1,
+        Column.LOST: 1,
+    }
+
+
+def test_every_store_answers_exactly_as_the_memory_store(
+    app: Quote2Order, reference: Quote2Order
+) -> None:
+    """Same cards in the same order (newest activity first), same lists, same due quotes."""
+    assert _board(app.queries) == _board(reference.queries)
+    reopened = next(c for c in _board(app.queries) if c[0] is Column.DRAFT)[3][0]
+    assert (reopened.version, reopened.order_id) == (2, None)  # newest activity first
+    lists = [
+        lambda q: _all(lambda **k: q.quotes("reseller-1", **k)),
+        lambda q: _all(lambda **k: q.orders("reseller-1", **k)),
+        lambda q: _all(lambda **k: q.quotes("reseller-1", statuses=[QuoteStatus.SENT], **k)),
+        lambda q: _all(lambda **k: q.orders("reseller-1", statuses={OrderStatus.OPEN}, **k)),
+        lambda q: _all(lambda **k: q.quotes_due_for_expiry(today=_today(app), **k)),
+    ]
+    for answer in lists:
+        assert answer(app.queries) == answer(reference.queries)
+
+
+def _today(app: Quote2Order) -> date:
+    return app.clock.now().date()
+
+
+def test_pages_walk_every_row_once_newest_activity_first(app: Quote2Order) -> None:
+    quotes = _all(lambda **k: app.queries.quotes("reseller-1", **k), page_size=4)
+    assert len(quotes) == len({q.quote_id for q in quotes}) == 17
+    keys = [(q.activity_at, q.quote_id) for q in quotes]
+    assert keys == sorted(keys, reverse=True)
+    assert [q.quote_id for q in quotes] == [
+        q.quote_id for q in app.queries.quotes("reseller-1", page_size=100).items
+    ]
+
+
+def test_filters_by_customer_created_range_text_and_status(app: Quote2Order) -> None:
+    q = app.queries
+
+    def ids(**filters: Any) -> set[str]:
+        return {s.quote_id for s in _all(lambda **k: q.quotes("reseller-1", **filters, **k))}
+
+    everything = {s.quote_id: s for s in q.quotes("reseller-1", page_size=100).items}
+    by_customer = ids(filter=ReadFilter(customer_id="cust-b"))
+    assert by_customer == {i for i, s in everything.items() if s.customer_id == "cust-b"}
+    assert by_customer
+    middle = sorted(s.created_at for s in everything.values())[5]
+    assert ids(filter=ReadFilter(created_from=middle)) == {
+        i for i, s in everything.items() if s.created_at >= middle
+    }
+    assert ids(filter=ReadFilter(created_until=middle)) == {
+        i for i, s in everything.items() if s.created_at < middle
+    }
+    # text: part of a title, a customer name (any case), a number; wildcards are literal
+    assert ids(filter=ReadFilter(text="projekt 1")) == {
+        i for i, s in everything.items() if s.title.startswith("Projekt 1")
+    }
+    assert ids(filter=ReadFilter(text="SÖHNE")) == {
+        i for i, s in everything.items() if s.customer_id == "cust-a"
+    }
+    assert ids(filter=ReadFilter(text="100%")) == ids(filter=ReadFilter(customer_id="cust-c"))
+    assert ids(filter=ReadFilter(text="0%_d")) == ids(filter=ReadFilter(customer_id="cust-c"))
+    assert ids(filter=ReadFilter(text="1_0")) == set()
+    assert ids(filter=ReadFilter(text="%")) == ids(filter=ReadFilter(customer_id="cust-c"))
+    order = q.orders("reseller-1", statuses=[OrderStatus.CONFIRMED], page_size=1).items[0]
+    assert ids(filter=ReadFilter(text=order.order_number)) == {order.quote_id}
+    rejected = q.orders("reseller-1", statuses=[OrderStatus.REJECTED]).items[0]
+    assert ids(filter=ReadFilter(text=rejected.order_number)) == set()  # no longer its card
+    assert ids(statuses=[QuoteStatus.DRAFT, QuoteStatus.LOST]) == {
+        i for i, s in everything.items() if s.status in (QuoteStatus.DRAFT, QuoteStatus.LOST)
+    }
+    orders = {o.order_id: o for o in q.orders("reseller-1", page_size=100).items}
+    assert len(orders) == 6
+    one = next(iter(orders.values()))
+    assert [o.order_id for o in q.orders("reseller-1", quote_id=one.quote_id).items] == [
+        one.order_id
+    ]
+    assert {o.title for o in orders.values()} <= {s.title for s in everything.values()}
+
+
+def test_lookups_by_number_and_card_are_scoped_by_reseller(app: Quote2Order) -> None:
+    q = app.queries
+    summary = q.quotes("reseller-1", page_size=1).items[0]
+    assert q.quote_by_number("reseller-1", summary.number) == summary
+    order = q.orders("reseller-1", page_size=1).items[0]
+    assert q.order_by_number("reseller-1", order.order_number) == order
+    assert q.card("reseller-1", summary.quote_id).card_id == summary.quote_id
+    with pytest.raises(QuoteNotFound):
+        q.quote_by_number("reseller-2", summary.number)
+    with pytest.raises(OrderNotFound):
+        q.order_by_number("reseller-2", order.order_number)
+    with pytest.raises(QuoteNotFound):
+        q.card("reseller-2", summary.quote_id)
+    other = q.quotes("reseller-2", page_size=10).items
+    assert {s.reseller_id for s in other} == {"reseller-2"}
+    assert len(other) == 2
+
+
+def test_due_quotes_are_the_sent_ones_past_validity_per_reseller_or_all(
+    app: Quote2Order,
+) -> None:
+    today = _today(app)
+    mine = _all(lambda **k: app.queries.quotes_due_for_expiry(today=today, **k))
+    assert len(mine) == 3 + 2  # every reseller
+    scoped = _all(
+        lambda **k: app.queries.quotes_due_for_expiry(today=today, reseller_id="reseller-1", **k)
+    )
+    assert len(scoped) == 3
+    assert all(s.status is QuoteStatus.SENT and s.valid_until < today for s in mine)
+    assert app.expire_quotes(reseller_id="reseller-1") == [s.quote_id for s in scoped]
+    assert app.queries.quotes_due_for_expiry(today=today, reseller_id="reseller-1").items == ()
+    assert len(app.expire_quotes(page_size=1)) == 2
+    lost = app.queries.board("reseller-1").columns[-1]
+    assert (lost.column, lost.count) == (Column.LOST, 1 + 3)
+
+
+def test_bad_arguments_are_validation_errors(app: Quote2Order) -> None:
+    q = app.queries
+    calls = [
+        lambda: q.quotes("reseller-1", page_size=0),
+        lambda: q.quotes("reseller-1", page_size=1001),
+        lambda: q.quotes("reseller-1", after="nonsense"),
+        lambda: q.quotes("reseller-1", after="2026-01-01T00:00:00|x"),  # no timezone
+        lambda: q.quotes("reseller-1", statuses=["nonsense"]),  # type: ignore[list-item]
+        lambda: q.orders("reseller-1", statuses=[QuoteStatus.DRAFT]),  # type: ignore[list-item]
+        lambda: q.column_page("reseller-1", "nonsense"),  # type: ignore[arg-type]
+        lambda: q.board(""),
+        lambda: q.quotes_due_for_expiry(today=_today(app), after="x"),
+        lambda: ReadFilter(created_from=_today(app)),  # type: ignore[arg-type]
+        lambda: ReadFilter(text=3),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError):
+            call()
+
+
+@contextmanager
+def _recorded(store: Any) -> Iterator[list[str]]:
+    """Every SQL statement the store runs inside the block."""
+    statements: list[str] = []
+    original = store._connection
+
+    class Recording:
+        def __init__(self, conn: Any) -> None:
+            self._conn = conn
+
+        def execute(self, sql: Any, params: Any = ()) -> Any:
+            statements.append(str(sql))
+            return self._conn.execute(sql, params)
+
+    @contextmanager
+    def connection() -> Iterator[Any]:
+        with original() as conn:
+            yield Recording(conn)
+
+    store._connection = connection
+    try:
+        yield statements
+    finally:
+        store._connection = original
+
+
+@pytest.mark.parametrize("page_size", [1, 3])
+@pytest.mark.parametrize("filters", [{}, {"customer_id": "cust-a"}])
+def test_a_board_view_reads_no_body_and_at_most_a_page_per_column(
+    durable_reopen: Any, page_size: int, filters: dict[str, str]
+) -> None:
+    store = durable_reopen()
+    app = _story(store)
+    with _recorded(store) as statements:
+        view = Board(app, reseller_id="reseller-1", page_size=page_size).view(**filters)
+    assert statements  # the view did run on this store
+    assert not [s for s in statements if "body" in s.lower()]
+    non_empty = [c for c in view.columns if c.count]
+    # the counts and sums (kept totals, or one GROUP BY when filtered), one page per column
+    assert len(statements) == 1 + len(non_empty)
+    assert ("board_totals" in statements[0]) is not bool(filters)
+    assert all("reseller_id = " in s for s in statements)
+    assert all(" LIMIT " in s for s in statements[1:])
+    assert all(len(c.cards) == min(c.count, page_size) for c in view.columns)
+
+
+def test_sums_beyond_the_integer_column_are_still_exact(store: Any) -> None:
+    """A card whose net exceeds the minor-unit column is summed from its exact text."""
+    from decimal import Decimal
+
+    from quote2order import Money, Position, PositionKind, VatRate
+
+    app = Quote2Order(store, clock=FixedClock(), ids=CountingIds())
+    huge = Position(
+        "p1",
+        PositionKind.FREE_TEXT,
+        "Rechenzentrum",
+        Decimal(3),
+        Money("123456789012345.67", "EUR"),
+        VatRate("19"),
+    )
+    for position in (huge, make_positions(1)[0]):
+        created = app.create_quote(
+            reseller_id="reseller-1",
+            customer=CUSTOMERS[0],
+            title="Groß",
+            positions=[position],
+            valid_until=date(2026, 12, 31),
+        )
+        app.send_quote(created.quote.quote_id)
+    for filters in ({}, {"customer_id": "cust-a"}):
+        sent = app.queries.board("reseller-1", filter=ReadFilter(**filters)).columns[1]
+        assert sent.column is Column.SENT
+        totals = sorted(c.total.amount for c in sent.cards.items)
+        assert totals[1] == Decimal("370370367037037.01")  # beyond the integer column
+        assert sent.totals == (Money(sum(totals), "EUR"),)
