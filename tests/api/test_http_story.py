@@ -156,3 +156,11 @@ def test_portal_documents_need_the_quotes_own_customer_login(api) -> None:
     other = client.get(f"/portal/{token}/documents", headers={"X-Customer": "R-2/C-1001"})
     assert other.status_code == 404
     assert client.get(f"/portal/{token}", headers={"X-Customer": "R-2/C-1001"}).status_code == 404
+
+
+def test_board_text_search_over_http(api) -> None:
+    client, _, _ = api
+    client.post("/quotes", json=QUOTE).raise_for_status()
+    client.post("/quotes", json={**QUOTE, "title": "Notebooks"}).raise_for_status()
+    found = client.get("/board", params={"text": "iPads"}).json()
+    assert sum(c["count"] for c in found["columns"]) == 1

@@ -492,10 +492,15 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
         customer_id: Annotated[str | None, Query(max_length=64)] = None,
         created_from: IsoDateTime | None = None,
         created_until: IsoDateTime | None = None,
+        text: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     ) -> Response:
-        """The sales board: every column with its cards, counts and sums."""
+        """The sales board (read through the store's board query): every column with its
+        count, sums and first cards; ``text`` searches numbers, titles and customer names."""
         view = Board(service, reseller_id=principal.reseller_id).view(
-            customer_id=customer_id, created_from=created_from, created_until=created_until
+            customer_id=customer_id,
+            created_from=created_from,
+            created_until=created_until,
+            text=text,
         )
         return json_response(BoardOut.from_domain(view))
 
