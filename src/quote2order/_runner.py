@@ -259,7 +259,7 @@ class CommandRunner:
         self,
         command: Callable[[], T],
         *,
-        attempts: int = 20,
+        attempts: int = 30,
         base_delay: float = 0.01,
         max_delay: float = 0.5,
     ) -> T:

@@ -24,17 +24,9 @@ from quote2order import (
     VatRate,
 )
 from quote2order.adapters.sqlite import SqliteStore
-from quote2order.errors import ConcurrencyError, PurchaseOrderNotFound, QuoteNotFound
 from quote2order.ports import UnitOfWork
 from quote2order.purchasing.cart import Cart
 from quote2order.testing import CountingIds, FixedClock
-from quote2order.testing.contract import (
-    NOW,
-    make_cart,
-    make_positions,
-    make_purchase_order,
-    make_quote,
-)
 
 
 def test_sqlite_unit_of_work_is_typed_as_the_unit_of_work_port() -> None:
@@ -45,164 +37,7 @@ def test_sqlite_unit_of_work_is_typed_as_the_unit_of_work_port() -> None:
         assert uow.purchase_orders.list() == []
 
 
-def _save_cart(store: Any, cart: Cart) -> Cart:
-    with store.unit_of_work() as uow:
-        uow.carts.save(cart)
-        uow.commit()
-    return cart
-
-
-# -- carts -----------------------------------------------------------------------------------
-
-
-def test_a_reseller_without_a_cart_gets_an_empty_one_of_revision_zero(store: Any) -> None:
-    with store.unit_of_work() as uow:
-        assert uow.carts.get("reseller-9") == Cart("reseller-9")
-    with store.unit_of_work() as uow:  # reading created nothing: a first save still works
-        cart = uow.carts.get("reseller-9")
-        uow.carts.save(cart)
-        uow.commit()
-    assert cart.revision == 1
-
-
-def test_saved_cart_loads_equal_and_each_save_raises_its_revision(store: Any) -> None:
-    cart = _save_cart(store, make_cart())
-    assert cart.revision == 1
-    with store.unit_of_work() as uow:
-        loaded = uow.carts.get("reseller-1")
-    assert loaded == cart
-    assert [str(a.quantity) for line in loaded.lines for a in line.allocations] == [
-        "1",
-        "2",
-        "4",
-        "5",
-    ]
-    assert loaded.line_counter == 4
-    loaded.remove_order("order-1")
-    _save_cart(store, loaded)
-    with store.unit_of_work() as uow:
-        again = uow.carts.get("reseller-1")
-    assert (again.lines, again.line_counter, again.revision) == ((), 4, 2)
-    with store.unit_of_work() as uow:
-        assert uow.carts.get("reseller-2") == Cart("reseller-2")
-
-
-def test_a_cart_saved_in_the_unit_of_work_is_what_get_returns_there(store: Any) -> None:
-    cart = make_cart()
-    with store.unit_of_work() as uow:
-        uow.carts.save(cart)
-        assert uow.carts.get("reseller-1") is cart
-
-
-@pytest.mark.parametrize("stored_first", [False, True], ids=["new-cart", "stored-cart"])
-def test_stale_cart_save_raises_concurrency_error_and_writes_nothing(
-    store: Any, stored_first: bool
-) -> None:
-    if stored_first:
-        _save_cart(store, Cart("reseller-1"))
-    catalog = [(p, p.quantity) for p in make_positions(2)]
-    with store.unit_of_work() as slow, store.unit_of_work() as fast:
-        mine, theirs = slow.carts.get("reseller-1"), fast.carts.get("reseller-1")
-        theirs.add("order-2", catalog)
-        fast.carts.save(theirs)
-        fast.commit()  # the first writer wins
-        mine.add("order-1", catalog)
-        slow.carts.save(mine)
-        slow.quotes.add(make_quote("quote-lost"))
-        with pytest.raises(ConcurrencyError):
-            slow.commit()
-    with store.unit_of_work() as uow:
-        stored = uow.carts.get("reseller-1")
-        with pytest.raises(QuoteNotFound):
-            uow.quotes.get("quote-lost")
-    assert stored == theirs
-    assert stored.revision == (2 if stored_first else 1)
-    assert mine.revision == (1 if stored_first else 0)
-
-
 # -- purchase orders -------------------------------------------------------------------------
-
-
-def test_purchase_orders_are_added_got_saved_and_listed_oldest_first(store: Any) -> None:
-    first = make_purchase_order("po-2", supplier_id="beta")
-    second = make_purchase_order("po-1")
-    other = make_purchase_order("po-3", reseller_id="reseller-2")
-    with store.unit_of_work() as uow:
-        for purchase_order in (first, second, other):
-            uow.purchase_orders.add(purchase_order)
-        assert uow.purchase_orders.get("po-1") is second  # staged: the same object
-        uow.commit()
-    with store.unit_of_work() as uow:
-        loaded = uow.purchase_orders.get("po-1")
-        assert loaded == second
-        assert loaded.revision == 0
-        assert str(loaded.lines[0].unit_price.amount) == "1099.9900"
-        listed = uow.purchase_orders.list(reseller_id="reseller-1")
-        assert [p.purchase_order_id for p in listed] == ["po-2", "po-1"]
-        everything = uow.purchase_orders.list()
-        assert [p.purchase_order_id for p in everything] == ["po-2", "po-1", "po-3"]
-        loaded.send(now=NOW, actor="reseller")
-        uow.purchase_orders.save(loaded)
-        uow.commit()
-    assert loaded.revision == 1
-    with store.unit_of_work() as uow:
-        sent = uow.purchase_orders.get("po-1")
-        assert sent == loaded
-        assert uow.purchase_orders.list(reseller_id="reseller-9") == []
-        with pytest.raises(PurchaseOrderNotFound):
-            uow.purchase_orders.get("po-9")
-
-
-def test_stale_purchase_order_save_raises_concurrency_error_and_writes_nothing(
-    store: Any,
-) -> None:
-    with store.unit_of_work() as uow:
-        uow.purchase_orders.add(make_purchase_order())
-        uow.commit()
-    with store.unit_of_work() as slow, store.unit_of_work() as fast:
-        mine, theirs = slow.purchase_orders.get("po-1"), fast.purchase_orders.get("po-1")
-        theirs.send(now=NOW, actor="clerk")
-        fast.purchase_orders.save(theirs)
-        fast.commit()
-        mine.cancel(now=NOW, actor="manager")
-        slow.purchase_orders.save(mine)
-        slow.carts.save(make_cart())
-        with pytest.raises(ConcurrencyError):
-            slow.commit()
-    with store.unit_of_work() as uow:
-        stored = uow.purchase_orders.get("po-1")
-        assert uow.carts.get("reseller-1") == Cart("reseller-1")
-    assert (stored.status, stored.revision) == (PurchaseOrderStatus.SENT, 1)
-
-
-def test_a_second_purchase_order_with_the_same_id_is_a_concurrency_error(store: Any) -> None:
-    with store.unit_of_work() as uow:
-        uow.purchase_orders.add(make_purchase_order())
-        uow.commit()
-    with store.unit_of_work() as uow:
-        uow.purchase_orders.add(make_purchase_order(supplier_id="beta"))
-        with pytest.raises(ConcurrencyError):
-            uow.commit()
-    with store.unit_of_work() as uow:
-        assert [p.supplier_id for p in uow.purchase_orders.list()] == ["alpha"]
-
-
-def test_rollback_discards_staged_carts_and_purchase_orders(store: Any) -> None:
-    with store.unit_of_work() as uow:  # leaving without commit
-        uow.carts.save(make_cart())
-        uow.purchase_orders.add(make_purchase_order())
-    with store.unit_of_work() as uow:
-        uow.carts.save(make_cart())
-        uow.purchase_orders.add(make_purchase_order())
-        uow.rollback()
-        uow.quotes.add(make_quote())
-        uow.commit()  # commits the quote only
-    with store.unit_of_work() as uow:
-        assert uow.carts.get("reseller-1") == Cart("reseller-1")
-        assert uow.purchase_orders.list() == []
-        with pytest.raises(PurchaseOrderNotFound):
-            uow.purchase_orders.get("po-1")
-        assert uow.quotes.get("quote-1").revision == 0
 
 
 # -- the purchasing flow through the service -------------------------------------------------
@@ -286,9 +121,8 @@ def test_purchasing_flow_from_two_orders_to_partial_receipt_and_cancellation(
 
 def test_orders_load_together_by_id_for_their_reseller_only(store: Any) -> None:
     """get_many: one call for many orders, staged ones included; any miss is not found."""
-    from contract_builders import make_order
-
     from quote2order import OrderNotFound
+    from quote2order.testing.contract import make_order
 
     with store.unit_of_work() as uow:
         for i in range(3):

@@ -10,7 +10,6 @@ from typing import Any
 
 import attrs
 import pytest
-from contract_builders import make_positions
 
 from quote2order import (
     Customer,
@@ -26,6 +25,7 @@ from quote2order.adapters.memory import MemoryStore
 from quote2order.board import Board
 from quote2order.queries import Column, Page, ReadFilter, ReadQueries
 from quote2order.testing import CountingIds, FixedClock
+from quote2order.testing.contract import make_positions
 
 CUSTOMERS = [
     Customer("cust-a", "Anna Alt", "anna@example.com", company="Alt & Söhne"),

@@ -13,9 +13,10 @@ an ``outbox_store``)::
         def store(self):
             return MyStore.empty_for_tests()
 
-``RepositoryContract`` covers the unit of work and every repository (quotes, orders,
-events, number sequences, idempotency keys, documents, outbox), ``OutboxStoreContract``
-the dispatcher's view of the outbox; ``StoreContract`` is both. The builders
+``RepositoryContract`` covers the unit of work and the repositories of quotes, orders,
+events, number sequences, idempotency keys, documents and the outbox;
+``PurchasingContract`` carts and purchase orders; ``OutboxStoreContract`` the
+dispatcher's view of the outbox; ``StoreContract`` is all three. The builders
 (``make_quote``, ``make_order``, ...) make the records the tests store. This module
 imports pytest: import it from tests only.
 """
@@ -33,10 +34,11 @@ from quote2order.errors import (
     ConcurrencyError,
     NotFound,
     OrderNotFound,
+    PurchaseOrderNotFound,
     QuoteNotFound,
 )
 from quote2order.events import OrderConfirmed, OrderCreated, QuoteCreated, QuoteEdited
-from quote2order.lifecycle import OrderStatus
+from quote2order.lifecycle import OrderStatus, PurchaseOrderStatus
 from quote2order.money import Money, VatRate
 from quote2order.orders import Order
 from quote2order.ports import DocumentRecord, IdempotencyRecord, OutboxEntry, OutboxStatus
@@ -49,6 +51,7 @@ __all__ = [
     "CUSTOMER",
     "NOW",
     "OutboxStoreContract",
+    "PurchasingContract",
     "RepositoryContract",
     "StoreContract",
     "make_cart",
@@ -254,6 +257,13 @@ def _add_entries(store: Any, *entries: Any) -> None:
 
 
 LEASE = timedelta(minutes=5)
+
+
+def _save_cart(store: Any, cart: Cart) -> Cart:
+    with store.unit_of_work() as uow:
+        uow.carts.save(cart)
+        uow.commit()
+    return cart
 
 
 class RepositoryContract:
@@ -640,5 +650,151 @@ class OutboxStoreContract:
             outbox.mark_failed("entry-9", worker="w1", error="x")
 
 
-class StoreContract(RepositoryContract, OutboxStoreContract):
-    """The whole store contract: repositories and the outbox store."""
+class PurchasingContract:
+    """Carts (one per reseller, optimistic lock) and purchase orders."""
+
+    def test_a_reseller_without_a_cart_gets_an_empty_one_of_revision_zero(self, store: Any) -> None:
+        with store.unit_of_work() as uow:
+            assert uow.carts.get("reseller-9") == Cart("reseller-9")
+        with store.unit_of_work() as uow:  # reading created nothing: a first save still works
+            cart = uow.carts.get("reseller-9")
+            uow.carts.save(cart)
+            uow.commit()
+        assert cart.revision == 1
+
+    def test_saved_cart_loads_equal_and_each_save_raises_its_revision(self, store: Any) -> None:
+        cart = _save_cart(store, make_cart())
+        assert cart.revision == 1
+        with store.unit_of_work() as uow:
+            loaded = uow.carts.get("reseller-1")
+        assert loaded == cart
+        assert [str(a.quantity) for line in loaded.lines for a in line.allocations] == [
+            "1",
+            "2",
+            "4",
+            "5",
+        ]
+        assert loaded.line_counter == 4
+        loaded.remove_order("order-1")
+        _save_cart(store, loaded)
+        with store.unit_of_work() as uow:
+            again = uow.carts.get("reseller-1")
+        assert (again.lines, again.line_counter, again.revision) == ((), 4, 2)
+        with store.unit_of_work() as uow:
+            assert uow.carts.get("reseller-2") == Cart("reseller-2")
+
+    def test_a_cart_saved_in_the_unit_of_work_is_what_get_returns_there(self, store: Any) -> None:
+        cart = make_cart()
+        with store.unit_of_work() as uow:
+            uow.carts.save(cart)
+            assert uow.carts.get("reseller-1") is cart
+
+    @pytest.mark.parametrize("stored_first", [False, True], ids=["new-cart", "stored-cart"])
+    def test_stale_cart_save_raises_concurrency_error_and_writes_nothing(
+        self, store: Any, stored_first: bool
+    ) -> None:
+        if stored_first:
+            _save_cart(store, Cart("reseller-1"))
+        catalog = [(p, p.quantity) for p in make_positions(2)]
+        with store.unit_of_work() as slow, store.unit_of_work() as fast:
+            mine, theirs = slow.carts.get("reseller-1"), fast.carts.get("reseller-1")
+            theirs.add("order-2", catalog)
+            fast.carts.save(theirs)
+            fast.commit()  # the first writer wins
+            mine.add("order-1", catalog)
+            slow.carts.save(mine)
+            slow.quotes.add(make_quote("quote-lost"))
+            with pytest.raises(ConcurrencyError):
+                slow.commit()
+        with store.unit_of_work() as uow:
+            stored = uow.carts.get("reseller-1")
+            with pytest.raises(QuoteNotFound):
+                uow.quotes.get("quote-lost")
+        assert stored == theirs
+        assert stored.revision == (2 if stored_first else 1)
+        assert mine.revision == (1 if stored_first else 0)
+
+    def test_purchase_orders_are_added_got_saved_and_listed_oldest_first(self, store: Any) -> None:
+        first = make_purchase_order("po-2", supplier_id="beta")
+        second = make_purchase_order("po-1")
+        other = make_purchase_order("po-3", reseller_id="reseller-2")
+        with store.unit_of_work() as uow:
+            for purchase_order in (first, second, other):
+                uow.purchase_orders.add(purchase_order)
+            assert uow.purchase_orders.get("po-1") is second  # staged: the same object
+            uow.commit()
+        with store.unit_of_work() as uow:
+            loaded = uow.purchase_orders.get("po-1")
+            assert loaded == second
+            assert loaded.revision == 0
+            assert str(loaded.lines[0].unit_price.amount) == "1099.9900"
+            listed = uow.purchase_orders.list(reseller_id="reseller-1")
+            assert [p.purchase_order_id for p in listed] == ["po-2", "po-1"]
+            everything = uow.purchase_orders.list()
+            assert [p.purchase_order_id for p in everything] == ["po-2", "po-1", "po-3"]
+            loaded.send(now=NOW, actor="reseller")
+            uow.purchase_orders.save(loaded)
+            uow.commit()
+        assert loaded.revision == 1
+        with store.unit_of_work() as uow:
+            sent = uow.purchase_orders.get("po-1")
+            assert sent == loaded
+            assert uow.purchase_orders.list(reseller_id="reseller-9") == []
+            with pytest.raises(PurchaseOrderNotFound):
+                uow.purchase_orders.get("po-9")
+
+    def test_stale_purchase_order_save_raises_concurrency_error_and_writes_nothing(
+        self,
+        store: Any,
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.purchase_orders.add(make_purchase_order())
+            uow.commit()
+        with store.unit_of_work() as slow, store.unit_of_work() as fast:
+            mine, theirs = slow.purchase_orders.get("po-1"), fast.purchase_orders.get("po-1")
+            theirs.send(now=NOW, actor="clerk")
+            fast.purchase_orders.save(theirs)
+            fast.commit()
+            mine.cancel(now=NOW, actor="manager")
+            slow.purchase_orders.save(mine)
+            slow.carts.save(make_cart())
+            with pytest.raises(ConcurrencyError):
+                slow.commit()
+        with store.unit_of_work() as uow:
+            stored = uow.purchase_orders.get("po-1")
+            assert uow.carts.get("reseller-1") == Cart("reseller-1")
+        assert (stored.status, stored.revision) == (PurchaseOrderStatus.SENT, 1)
+
+    def test_a_second_purchase_order_with_the_same_id_is_a_concurrency_error(
+        self, store: Any
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.purchase_orders.add(make_purchase_order())
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.purchase_orders.add(make_purchase_order(supplier_id="beta"))
+            with pytest.raises(ConcurrencyError):
+                uow.commit()
+        with store.unit_of_work() as uow:
+            assert [p.supplier_id for p in uow.purchase_orders.list()] == ["alpha"]
+
+    def test_rollback_discards_staged_carts_and_purchase_orders(self, store: Any) -> None:
+        with store.unit_of_work() as uow:  # leaving without commit
+            uow.carts.save(make_cart())
+            uow.purchase_orders.add(make_purchase_order())
+        with store.unit_of_work() as uow:
+            uow.carts.save(make_cart())
+            uow.purchase_orders.add(make_purchase_order())
+            uow.rollback()
+            uow.quotes.add(make_quote())
+            uow.commit()  # commits the quote only
+        with store.unit_of_work() as uow:
+            assert uow.carts.get("reseller-1") == Cart("reseller-1")
+            assert uow.purchase_orders.list() == []
+            with pytest.raises(PurchaseOrderNotFound):
+                uow.purchase_orders.get("po-1")
+            assert uow.quotes.get("quote-1").revision == 0
+
+
+class StoreContract(RepositoryContract, PurchasingContract, OutboxStoreContract):
+    """The whole store contract: repositories, purchasing and the outbox store."""
