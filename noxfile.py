@@ -11,8 +11,36 @@ import nox
 nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["lint", "typecheck", "tests", "tests_core", "docs"]
 
-TEST_EXTRAS = ".[all,test]"
-DEBIAN_PACKAGES = {"pdftoppm": "poppler-utils", "chromium": "chromium"}
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+# PEP 735 dependency groups, installed by name (works with any pip version).
+TEST = nox.project.dependency_groups(PYPROJECT, "test")
+DOCS = nox.project.dependency_groups(PYPROJECT, "docs")
+LINT = nox.project.dependency_groups(PYPROJECT, "lint")
+SUPPORTED = ("3.11", "3.12", "3.13")
+
+
+def _pythons() -> list[str] | None:
+    """Every supported interpreter this machine has (pyenv's count, though not on PATH)."""
+    versions = os.path.expanduser("~/.pyenv/versions")
+    if os.path.isdir(versions) and "PYENV_VERSION" not in os.environ:
+        installed = sorted(v for v in os.listdir(versions) if v.startswith(SUPPORTED))
+        if installed:  # lets pyenv's shims answer for python3.12, python3.13, ...
+            os.environ["PYENV_VERSION"] = ":".join(installed)
+    found = []
+    for version in SUPPORTED:
+        exe = shutil.which(f"python{version}")
+        if exe and subprocess.run([exe, "-V"], capture_output=True, check=False).returncode == 0:
+            found.append(version)
+    return found or None
+
+
+PYTHONS = _pythons()
+DEBIAN_PACKAGES = {
+    "pdftoppm": "poppler-utils",
+    "chromium": "chromium",
+    "curl": "curl",  # the HTTP API walkthrough in docs/http-api.md
+    "jq": "jq",
+}
 
 
 def _debian_packages(session: nox.Session) -> None:
@@ -51,21 +79,29 @@ def tests(session: nox.Session) -> None:
     """The whole test suite, with every optional extra installed."""
     _debian_packages(session)
     _postgres_up()
-    session.install("-e", TEST_EXTRAS)
+    session.install("-e", ".[all]", *TEST, *DOCS)  # DOCS: the test of the built reference
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def tests_versions(session: nox.Session) -> None:
+    """The test suite on each supported Python this machine has (3.11, 3.12, 3.13)."""
+    _postgres_up()
+    session.install("-e", ".[all]", *TEST, *DOCS)
+    session.run("pytest", "-m", "not browser", *session.posargs)
 
 
 @nox.session
 def tests_core(session: nox.Session) -> None:
     """The core's tests with no optional extra installed (adapters' tests skip)."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".", *TEST)
     session.run("pytest", "-m", "not postgres and not browser", "tests/core", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint and format check."""
-    session.install("ruff")
+    session.install(*LINT)
     session.run("ruff", "check", "src", "tests", "benchmarks", "examples", "noxfile.py")
     session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "examples", "noxfile.py")
 
@@ -73,15 +109,17 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on src/."""
-    session.install("-e", ".[all,test]", "mypy")
+    session.install("-e", ".[all]", *TEST, *LINT)
     session.run("mypy", "src")
     session.run("mypy", "--strict", "examples/webapp/app.py")
+    session.run("mypy", "--strict", "examples/http_api/app.py")
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the docs strictly (lifecycle diagrams are generated from the machines)."""
-    session.install("-e", ".", "mkdocs-material")
+    """Build the docs strictly and offline: API reference, Mermaid from the docs' assets,
+    lifecycle diagrams generated from the machines."""
+    session.install("-e", ".", *DOCS)
     session.run("mkdocs", "build", "--strict", "--site-dir", "site")
 
 

@@ -521,6 +521,7 @@ def main() -> None:
     parser.add_argument("--workers-only", action="store_true")
     parser.add_argument("--no-workers", action="store_true")
     parser.add_argument("--cart-only", action="store_true")
+    parser.add_argument("--claim-only", action="store_true")
     parser.add_argument("--worker-entries", type=int, default=10_000)
     args = parser.parse_args()
     sizes = args.sizes or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
@@ -538,11 +539,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             for kind in stores:
                 results = {}
-                for n in sizes:
+                for n in [] if args.claim_only else sizes:
                     target = Target(kind, args.postgres, Path(folder))
                     results[n] = measure(target, n, args.repeat, args.baseline_max)
                     print(f"{kind} {n:,}: done", file=sys.stderr, flush=True)
-                print_table(kind, results)
+                if results:
+                    print_table(kind, results)
                 claim = measure_claim(
                     Target(kind, args.postgres, Path(folder)), args.repeat, waiting
                 )
@@ -551,7 +553,7 @@ def main() -> None:
                         f"| {kind} outbox {name} | {median:.2f} ms "
                         f"(worst {worst:.2f}; cpu {cpu:.2f}) |"
                     )
-    if args.cart_lines and not args.workers_only:
+    if args.cart_lines and not (args.workers_only or args.claim_only):
         with tempfile.TemporaryDirectory() as folder:
             for kind in stores:
                 cart = measure_purchasing(
@@ -562,7 +564,8 @@ def main() -> None:
                         f"| {kind} cart of {args.cart_lines:,} lines: {name} | "
                         f"{median:.2f} ms (worst {worst:.2f}; cpu {cpu:.2f}) |"
                     )
-    if "postgres" in stores and not args.quick and not args.no_workers:
+    no_workers = args.quick or args.no_workers or args.cart_only or args.claim_only
+    if "postgres" in stores and not no_workers:
         print("\n## dispatcher processes on PostgreSQL (portal entries: claim + mark sent)\n")
         print("| processes | messages/s |")
         print("|---|---|")

@@ -149,6 +149,10 @@ class CommandRunner:
             )
         }
 
+    def add_handler(self, handler: EventHandler) -> None:
+        """Run ``handler`` for every event from now on, after the handlers given so far."""
+        self._handlers = (*self._handlers, handler)
+
     # -- plumbing ------------------------------------------------------------------------
 
     def _next_number(self, uow: UnitOfWork, kind: str, reseller_id: str, now: datetime) -> str:

@@ -287,9 +287,8 @@ def _purchasing(say: Say, service: Quote2Order, orders: Sequence[Order]) -> None
             SupplierTerms("ALSO", _eur("9.90"), free_shipping_threshold=_eur("500")),
         ],
     )
-    result = service.checkout(
-        RESELLER, offers, strategy=OptimizedStrategy(), idempotency_key="demo"
-    )
+    strategy = OptimizedStrategy()
+    result = service.checkout(RESELLER, offers, strategy=strategy, idempotency_key="demo")
 
     def serves(allocations: Sequence[Allocation]) -> str:
         return ", ".join(
@@ -308,6 +307,19 @@ def _purchasing(say: Say, service: Quote2Order, orders: Sequence[Order]) -> None
         say(f"    {'':<15} goods {po.goods}, shipping {po.shipping}, total {po.total}")
     for uncovered in result.uncovered:
         say(f"    left in the cart: {uncovered.product_id}: {uncovered.reason}")
+    _price_of_preferences(say, strategy)
+
+
+def _price_of_preferences(say: Say, strategy: OptimizedStrategy) -> None:
+    """What other purchasing preferences would have cost for the same cart."""
+    from quote2order.optimize.compare import compare, format_comparison
+
+    if strategy.last_problem is None:
+        return
+    say("    What each purchasing preference would cost for this cart:")
+    rows = compare(strategy.last_problem, time_limit=10)
+    for line in format_comparison(rows, strategy.last_problem.currency).splitlines()[2:]:
+        say(f"    {line}")
 
 
 def _deliver(say: Say, store: SqliteStore, clock: FixedClock, out: Path) -> None:

@@ -92,7 +92,7 @@ def _dejavu() -> Any:
     from quote2order.adapters.pdf_fonts import FontSet
 
     page = pdf_module.FPDF(unit="mm")
-    FontSet().install(page, frozenset())  # DejaVu only: no character beyond it
+    FontSet().install(page, frozenset())
     page.set_font(pdf_module._FONT, size=8)
     return page
 

@@ -113,15 +113,17 @@ class FontSet:
         self.family = DEFAULT_FONT.family
         self._covered = frozenset().union(*(_coverage(f.regular) for f in self.fonts))
 
-    def install(self, pdf: FPDF, used: frozenset[int]) -> None:
-        """Add the fonts a document of the characters ``used`` needs to ``pdf``.
+    def install(self, pdf: FPDF, used: frozenset[int] | None = None) -> None:
+        """Add the fonts a document of the characters ``used`` needs to ``pdf`` (all: None).
 
         DejaVu always; a host's font only when the document has a character DejaVu lacks
         and that font has (every font added is embedded and subset, used or not, and a
         CJK font file is large). The host's fonts fill in where DejaVu has no glyph.
         """
-        needed = used - _coverage(DEFAULT_FONT.regular)
-        fonts = [DEFAULT_FONT, *(f for f in self.fonts[1:] if needed & _coverage(f.regular))]
+        fonts = list(self.fonts)
+        if used is not None:
+            needed = used - _coverage(DEFAULT_FONT.regular)
+            fonts = [DEFAULT_FONT, *(f for f in fonts[1:] if needed & _coverage(f.regular))]
         for font in fonts:
             _install(pdf, font.regular, font.family, "")
             _install(pdf, font.bold or font.regular, font.family, "B")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
@@ -26,9 +27,18 @@ from quote2order.adapters._sql import Connection, Dialect, SqlOutboxStore, SqlSt
 from quote2order.adapters._sql import SqlUnitOfWork as PostgresUnitOfWork
 from quote2order.errors import ConcurrencyError, StorageError, StorageUnavailable, ValidationError
 
-__all__ = ["PostgresOutboxStore", "PostgresStore", "PostgresUnitOfWork"]
+__all__ = [
+    "OUTBOX_CHANNEL",
+    "PostgresOutboxListener",
+    "PostgresOutboxStore",
+    "PostgresStore",
+    "PostgresUnitOfWork",
+]
 
 PostgresOutboxStore = SqlOutboxStore
+
+#: The LISTEN/NOTIFY channel on which commits that queue outbox entries notify.
+OUTBOX_CHANNEL = "quote2order_outbox"
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -117,6 +127,11 @@ class _PostgresDialect(Dialect):
             (),
         )
 
+    def outbox_queued(self, conn: Connection) -> None:
+        # Delivered at commit (and dropped on rollback); the payload tells listeners on
+        # other schemas of the same database that it is not theirs.
+        conn.execute("SELECT pg_notify(%s, current_schema())", (OUTBOX_CHANNEL,))
+
     def sql(self, sql: str) -> str:
         return _format_style(sql)
 
@@ -180,6 +195,47 @@ class PostgresStore(SqlStore):
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.where!r}, schema={self.schema!r})"
+
+
+class PostgresOutboxListener:
+    """Wakes a :class:`~quote2order.notifications.DispatchLoop` when a commit on ``store``'s
+    schema queues outbox entries (``LISTEN`` on its own connection).
+
+    Notifications that arrive while the loop is busy wait on the connection, so none is
+    missed between two waits.
+    """
+
+    def __init__(self, store: PostgresStore) -> None:
+        dialect = cast(_PostgresDialect, store._dialect)
+        self._dialect = dialect
+        raw = cast("psycopg.Connection[Any]", dialect.connect())
+        self._conn = raw
+        try:
+            row = raw.execute("SELECT current_schema()").fetchone()
+            self.schema: str = row[0] if row else ""
+            raw.execute(pg_sql.SQL("LISTEN {}").format(pg_sql.Identifier(OUTBOX_CHANNEL)))
+        except psycopg.Error as exc:
+            raw.close()
+            raise dialect.translate(exc) from None
+
+    def wait(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds; True once entries were queued on our schema."""
+        deadline = time.monotonic() + timeout
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                for notify in self._conn.notifies(timeout=left, stop_after=1):
+                    if notify.payload == self.schema:
+                        return True
+                    break  # another schema's entries: keep waiting for ours
+                else:
+                    return False
+        except psycopg.Error as exc:
+            raise self._dialect.translate(exc) from None
+        return False
+
+    def close(self) -> None:
+        """Stop listening and close the connection."""
+        self._conn.close()
 
 
 if TYPE_CHECKING:  # mypy proves that the store's units of work implement the port

@@ -19,6 +19,7 @@ from quote2order.notifications.documents import (
     UnitOfWorkDocuments,
     document_filename,
 )
+from quote2order.notifications.loop import DispatchLoop, LoopCounts, Wakeup
 from quote2order.notifications.messages import (
     Attachment,
     Message,
@@ -54,6 +55,7 @@ __all__ = [
     "Backoff",
     "BankAccount",
     "Channel",
+    "DispatchLoop",
     "DispatchReport",
     "Dispatcher",
     "DocumentKind",
@@ -62,6 +64,7 @@ __all__ = [
     "DocumentView",
     "EarlyPaymentDiscount",
     "Logo",
+    "LoopCounts",
     "Message",
     "Notification",
     "NotificationRecorder",
@@ -77,6 +80,7 @@ __all__ = [
     "StaticSellerDirectory",
     "StaticSettings",
     "UnitOfWorkDocuments",
+    "Wakeup",
     "compose_message",
     "document_filename",
     "document_view",

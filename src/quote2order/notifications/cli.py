@@ -87,8 +87,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-attempts", type=_count, default=5)
     parser.add_argument("--backoff-seconds", type=_seconds, default=30.0)
     parser.add_argument("--message-domain", help="domain of Message-IDs (default: the seller's)")
+    parser.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=5.0,
+        help="--loop: longest wait between two looks at the outbox (default: %(default)s)",
+    )
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--once", action="store_true", help="one batch only")
+    action.add_argument(
+        "--loop",
+        action="store_true",
+        help="run as a service until SIGTERM/SIGINT (wakes on PostgreSQL NOTIFY, else polls)",
+    )
     action.add_argument("--list-failed", action="store_true", help="list failed entries")
     action.add_argument("--retry", metavar="ENTRY_ID", action="append", help="retry a failed entry")
     return parser
@@ -173,6 +184,30 @@ def _notifier(args: argparse.Namespace) -> Notifier:
     raise UsageError("give --directory or --smtp-host")
 
 
+def _run_loop(args: argparse.Namespace, dispatcher: Dispatcher, stdout: TextIO) -> int:
+    """``--loop``: deliver until SIGTERM/SIGINT, then report and exit 0."""
+    import logging
+
+    from quote2order.notifications.loop import DispatchLoop, Wakeup
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    wakeup: Wakeup | None = None
+    if args.postgres:
+        from quote2order.adapters.postgres import PostgresOutboxListener, PostgresStore
+
+        wakeup = PostgresOutboxListener(PostgresStore(args.postgres, migrate=False))
+    loop = DispatchLoop(dispatcher, wakeup=wakeup, poll_interval=args.poll_seconds)
+    with loop.signals_stop():
+        counts = loop.run()
+    print(
+        f"stopped: sent {counts.sent}, retrying {counts.retried}, failed {counts.failed}, "
+        f"lost leases {counts.lost_leases}",
+        file=stdout,
+    )
+    return 0
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -220,6 +255,8 @@ def _main(argv: Sequence[str] | None, clock: Clock | None, out: TextIO | None) -
             dispatcher.retry(entry_id)
             print(f"retrying {entry_id}", file=stdout)
         return 0
+    if args.loop:
+        return _run_loop(args, dispatcher, stdout)
     report = dispatcher.run_once() if args.once else dispatcher.run_until_empty()
     print(
         f"sent {report.sent}, retrying {report.retried}, failed {report.failed}, "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import attrs
@@ -26,6 +26,17 @@ from quote2order.ports import Clock, OutboxEntry, OutboxStatus, OutboxStore
 __all__ = ["Backoff", "DispatchReport", "Dispatcher"]
 
 log = logging.getLogger(__name__)
+
+
+def _fields(entry: OutboxEntry, outcome: str, *, error: str = "") -> dict[str, object]:
+    """The log record's structured fields (for JSON log formatters), no personal data."""
+    return {
+        "outbox_entry_id": entry.entry_id,
+        "outbox_notification": entry.notification,
+        "outbox_channel": entry.channel,
+        "outbox_outcome": outcome,
+        "outbox_error": error,
+    }
 
 
 @attrs.frozen
@@ -115,14 +126,29 @@ class Dispatcher:
         self._message_domain = message_domain
         self._rng = random.Random(seed)
 
-    def run_once(self) -> DispatchReport:
-        """Claim one batch of due entries and deliver each; returns what happened."""
+    def run_once(self, *, stop: Callable[[], bool] | None = None) -> DispatchReport:
+        """Claim one batch of due entries and deliver each; returns what happened.
+
+        With ``stop``, entries are claimed one at a time and the batch ends as soon as
+        ``stop()`` is true: the entry in hand is finished and none is left leased.
+        """
         report = DispatchReport()
-        entries = self._outbox.claim(
-            worker=self.worker, now=self._clock.now(), lease=self._lease, limit=self._batch_size
-        )
-        for entry in entries:
-            self._deliver(entry, report)
+        if stop is None:
+            entries = self._outbox.claim(
+                worker=self.worker, now=self._clock.now(), lease=self._lease, limit=self._batch_size
+            )
+            for entry in entries:
+                self._deliver(entry, report)
+            return report
+        for _ in range(self._batch_size):
+            if stop():
+                break
+            claimed = self._outbox.claim(
+                worker=self.worker, now=self._clock.now(), lease=self._lease, limit=1
+            )
+            if not claimed:
+                break
+            self._deliver(claimed[0], report)
         return report
 
     def run_until_empty(self, *, max_batches: int | None = None) -> DispatchReport:
@@ -146,6 +172,14 @@ class Dispatcher:
                 return
             self._outbox.mark_sent(entry.entry_id, worker=self.worker, now=self._clock.now())
             report.sent += 1
+            log.info(
+                "outbox entry delivered entry_id=%s notification=%s channel=%s attempt=%d",
+                entry.entry_id,
+                entry.notification,
+                entry.channel,
+                entry.attempts + 1,
+                extra=_fields(entry, "delivered"),
+            )
         except ConcurrencyError:
             # Our lease ran out and another dispatcher claimed the entry: it owns it now.
             log.warning("lost the lease on outbox entry %s", entry.entry_id)
@@ -173,12 +207,29 @@ class Dispatcher:
         )
         if permanent or attempt >= self.max_attempts:
             log.error(
-                "outbox entry %s failed after %d attempts: %s", entry.entry_id, attempt, error
+                "outbox entry failed entry_id=%s notification=%s channel=%s attempt=%d error=%r",
+                entry.entry_id,
+                entry.notification,
+                entry.channel,
+                attempt,
+                error,
+                extra=_fields(entry, "failed", error=error),
             )
             self._outbox.mark_failed(entry.entry_id, worker=self.worker, error=error)
             report.failed += 1
         else:
             next_attempt_at = self._clock.now() + self._backoff.delay(attempt, self._rng)
+            log.warning(
+                "outbox entry will be retried entry_id=%s notification=%s channel=%s "
+                "attempt=%d next_attempt_at=%s error=%r",
+                entry.entry_id,
+                entry.notification,
+                entry.channel,
+                attempt,
+                next_attempt_at.isoformat(),
+                error,
+                extra=_fields(entry, "retrying", error=error),
+            )
             self._outbox.mark_retry(
                 entry.entry_id, worker=self.worker, error=error, next_attempt_at=next_attempt_at
             )

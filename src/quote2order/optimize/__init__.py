@@ -2,9 +2,11 @@
 
 :func:`optimize` is a pure function from a :class:`ProcurementProblem` to a :class:`Plan`.
 The exact path needs HiGHS (``pip install quote2order[optimize]``); without it a pure-Python
-heuristic plans instead.
+heuristic plans instead. :func:`compare` plans one problem under several strategies and
+constraints and shows what each preference costs.
 """
 
+from quote2order.optimize.compare import ComparisonRow, Option, compare, default_options
 from quote2order.optimize.model import (
     Allocation,
     CartLine,
@@ -23,14 +25,18 @@ __all__ = [
     "METHODS",
     "Allocation",
     "CartLine",
+    "ComparisonRow",
     "Constraints",
     "Offer",
+    "Option",
     "Plan",
     "ProcurementProblem",
     "Strategy",
     "SupplierOrder",
     "SupplierTerms",
     "Uncovered",
+    "compare",
+    "default_options",
     "optimize",
     "plan_violations",
 ]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
 from quote2order._cli import Parser, run
 from quote2order.errors import OptimizationError, ValidationError
 from quote2order.optimize import jsonio
+from quote2order.optimize.compare import compare, comparison_to_dict, format_comparison
+from quote2order.optimize.limits import DEFAULT_TIME_LIMIT, MAX_FILE_BYTES
 from quote2order.optimize.optimizer import optimize
 
 
@@ -26,7 +30,15 @@ def _parser() -> argparse.ArgumentParser:
         help="exact (milp, needs highspy), heuristic, or auto (exact when available)",
     )
     parser.add_argument(
-        "--time-limit", type=float, default=None, help="seconds; overrides the file's time_limit"
+        "--compare",
+        action="store_true",
+        help="plan under every strategy and constraint and print what each costs",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help=f"seconds; overrides the file's time_limit (default {DEFAULT_TIME_LIMIT:g})",
     )
     return parser
 
@@ -39,28 +51,52 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
-        cart = jsonio.loads(args.cart.read_text(encoding="utf-8"))
+        size = args.cart.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationError(
+                f"{args.cart} has {size:,} bytes: above the limit of {MAX_FILE_BYTES:,}"
+            )
+        cart = jsonio.loads(args.cart.read_bytes())
+        time_limit = args.time_limit if args.time_limit is not None else cart.time_limit
+        time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+        if args.compare:
+            tolerance = cart.strategy.partner_tolerance or 5
+            rows = compare(
+                cart.problem, time_limit=time_limit, method=args.method, tolerance=tolerance
+            )
+            if args.json:
+                return _emit(json.dumps(comparison_to_dict(rows), indent=2))
+            return _emit(format_comparison(rows, cart.problem.currency))
         plan = optimize(
             cart.problem,
             cart.strategy,
             cart.constraints,
-            time_limit=args.time_limit if args.time_limit is not None else cart.time_limit,
+            time_limit=time_limit,
             method=args.method,
         )
     except OSError as exc:
         print(f"error: cannot read {args.cart}: {exc.strerror}", file=sys.stderr)
         return 2
-    except UnicodeDecodeError:
-        print(f"error: {args.cart} is not UTF-8 text", file=sys.stderr)
-        return 2
     except ValidationError as exc:
-        details = "".join(f"\n  {where}: {message}" for where, message in exc.errors)
-        print(f"error: {exc}{details}", file=sys.stderr)
+        # A problem with several broken rules lists them one a line (the message joins them).
+        text = "invalid cart:" + "".join(f"\n  {w}: {m}" for w, m in exc.errors)
+        print(f"error: {text if exc.errors else exc}", file=sys.stderr)
         return 2
     except OptimizationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(jsonio.dumps(plan) if args.json else jsonio.format_plan(plan))
+    return _emit(jsonio.dumps(plan) if args.json else jsonio.format_plan(plan))
+
+
+def _emit(text: str) -> int:
+    """Print ``text``; a reader that stops early (``| head``) is no error."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the failed flush at exit; point stdout at /dev/null instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return 0
 
 

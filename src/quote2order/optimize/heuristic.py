@@ -36,6 +36,13 @@ class Solution:
     used: int
     rem: list[int] = field(default_factory=list)
     scored: float = 0.0
+    by_line: list[list[int]] = field(default_factory=list)  # arcs with units, per line
+
+    def used_arcs(self, inst: Instance) -> list[list[int]]:
+        """Arcs with units per line (built once; moves keep it a superset)."""
+        if not self.by_line:
+            self.by_line = [[a for a in arcs if self.units[a]] for arcs in inst.line_arcs]
+        return self.by_line
 
     @property
     def key(self) -> tuple[int, int, float]:
@@ -56,11 +63,13 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
     rem = list(inst.off_stock)
     short = 0
     scored = 0.0
+    by_line: list[list[int]] = [[] for _ in inst.line_arcs]
     arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
     for i, arcs in enumerate(inst.line_arcs):
         need = inst.target[i]
         if need == 0:
             continue
+        used = by_line[i]
         for a in arcs:
             s = arc_sup[a]
             if not open_[s]:
@@ -75,6 +84,7 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
                 if take <= 0:
                     continue
             units[a] = take
+            used.append(a)
             rem[k] -= take
             goods[s] += take * price[a]
             scored += take * wprice[a]
@@ -82,7 +92,7 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
             if need == 0:
                 break
         short += need
-    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored)
+    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored, by_line)
 
 
 def _finish(inst: Instance, sol: Solution) -> Solution:
@@ -107,12 +117,14 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
     goods = list(sol.goods)
     rem = list(sol.rem)
     scored = sol.scored
+    by_line = sol.used_arcs(inst)
     moves: list[tuple[float, int, int]] = []
     for b in inst.sup_arcs[s]:
         i = inst.arc_line[b]
-        for a in inst.line_arcs[i]:
+        for a in by_line[i]:
             if units[a] and inst.arc_sup[a] != s:
                 moves.append(((inst.arc_wprice[b] - inst.arc_wprice[a]) / inst.arc_price[b], a, b))
+    changed: dict[int, list[int]] = {}
     moves.sort()
     no_split = inst.constraints.no_split
     for _, a, b in moves:
@@ -140,6 +152,9 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
             left = goods[donor] - t * inst.arc_price[a]
             if left > _EPS and left < inst.mov[donor] - _EPS:
                 continue
+        if not units[b]:
+            i = inst.arc_line[b]
+            changed.setdefault(i, list(by_line[i])).append(b)
         units[a] -= t
         units[b] += t
         rem[inst.arc_off[a]] += t
@@ -149,7 +164,12 @@ def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | No
         scored += t * (inst.arc_wprice[b] - inst.arc_wprice[a])
     if goods[s] < target - _EPS:
         return None
-    return _finish(inst, Solution(units, goods, list(sol.open), sol.short, 0.0, 0, rem, scored))
+    if changed:
+        by_line = list(by_line)
+        for i, arcs in changed.items():
+            by_line[i] = arcs
+    pulled = Solution(units, goods, list(sol.open), sol.short, 0.0, 0, rem, scored, by_line)
+    return _finish(inst, pulled)
 
 
 def evaluate(inst: Instance, open_: list[bool], *, polish: bool = True) -> Solution:
@@ -189,12 +209,17 @@ def cheapest_per_line(inst: Instance) -> Solution:
 
     Over the supplier limit, the suppliers with the least goods are dropped first.
     """
-    sol = evaluate(inst, [True] * len(inst.sup_ids), polish=False)
+    return _within_limit(inst, evaluate(inst, [True] * len(inst.sup_ids), polish=False))
+
+
+def _within_limit(inst: Instance, sol: Solution) -> Solution:
+    """Close the suppliers with the least goods until the supplier limit holds."""
     limit = inst.constraints.max_suppliers
     while limit is not None and sol.used > limit:
-        smallest = min((g, s) for s, g in enumerate(sol.goods) if g > _EPS)[1]
+        used = sorted((g, s) for s, g in enumerate(sol.goods) if g > _EPS)
         trial = list(sol.open)
-        trial[smallest] = False
+        for _, s in used[: sol.used - limit]:
+            trial[s] = False
         sol = evaluate(inst, trial, polish=False)
     return sol
 
@@ -221,10 +246,11 @@ def _add_estimate(inst: Instance, sol: Solution, s: int) -> float:
     """Rough change in cost when ``s`` opens: lines that get cheaper, plus its shipping."""
     gain = 0.0
     value = 0.0
+    by_line = sol.used_arcs(inst)
     for b in inst.sup_arcs[s]:
         i = inst.arc_line[b]
         current = 0.0
-        for a in inst.line_arcs[i]:
+        for a in by_line[i]:
             if sol.units[a]:
                 current = max(current, inst.arc_wprice[a])
         if current == 0.0 and inst.target[i]:
@@ -399,12 +425,14 @@ def local_search(
                 break
         if not improved:
             break
-    if limit is None or best.used <= limit:
-        best = relocate(inst, best)
-    return best
+    if limit is not None and best.used > limit:
+        best = _within_limit(inst, best)  # stopped by the time limit while still over it
+    return relocate(inst, best)
 
 
 def _with_open(sol: Solution, t: int) -> Solution:
     open_ = list(sol.open)
     open_[t] = True
-    return Solution(sol.units, sol.goods, open_, sol.short, sol.cost, sol.used, sol.rem, sol.scored)
+    return Solution(
+        sol.units, sol.goods, open_, sol.short, sol.cost, sol.used, sol.rem, sol.scored, sol.by_line
+    )

@@ -10,6 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from quote2order.errors import ValidationError
+from quote2order.money import minor_unit
+from quote2order.optimize.limits import MAX_ARCS, MAX_GRID_STEPS
 from quote2order.optimize.model import (
     ZERO,
     Allocation,
@@ -124,14 +127,17 @@ def build_instance(
             for o in offers:
                 reach[o.supplier_id] += o.unit_price * min(o.stock, demand[product])
         newly = {
-            s
-            for s, value in reach.items()
-            if value < problem.terms_for(s).minimum_order_value or value <= 0
+            s for s, value in reach.items() if value < problem.terms_for(s).minimum_order_value
         }
         if not newly:
             break
         excluded |= newly
 
+    pairs = sum(len(eligible[line.product_id]) for i, line in enumerate(lines) if target[i])
+    if pairs > MAX_ARCS:
+        raise ValidationError(
+            f"the cart has {pairs:,} line-offer pairs: above the optimizer's limit of {MAX_ARCS:,}"
+        )
     sup_index: dict[str, int] = {}
     off_index: dict[tuple[str, str], int] = {}
     inst = Instance(
@@ -188,7 +194,42 @@ def build_instance(
             inst.off_arcs[k].append(a)
     for arcs in inst.line_arcs:
         arcs.sort(key=lambda a: (inst.arc_wprice[a], -inst.arc_cap[a], a))
+    _check_scale(inst)
     return inst
+
+
+def objective_grid(inst: Instance) -> Decimal:
+    """The smallest step between two different scored costs (all amounts are decimals)."""
+    places = 0
+    for price in {offer.unit_price for offer in inst.offers}:  # equal values, equal steps
+        places = max(places, -_exponent(price.normalize()))
+    for terms in inst.sup_terms:
+        places = max(places, -_exponent(terms.shipping_cost))
+    weights = {inst.strategy.weight(o.partner) for o in inst.offers}
+    places += max((-_exponent(w.normalize()) for w in weights), default=0)
+    return Decimal(1).scaleb(-max(places, 0))
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
+def _check_scale(inst: Instance) -> None:
+    """Refuse a cart whose value, counted in grid steps, HiGHS could not tell apart exactly."""
+    dearest = [0.0] * len(inst.target)
+    for a, i in enumerate(inst.arc_line):
+        dearest[i] = max(dearest[i], inst.arc_wprice[a])
+    value = sum(q * p for q, p in zip(inst.target, dearest, strict=True))
+    value += sum(w * s for w, s in zip(inst.weight, inst.ship, strict=True))
+    value += max(inst.mov, default=0.0) + max((t or 0.0 for t in inst.threshold), default=0.0)
+    grid = objective_grid(inst)
+    if value / float(grid) > MAX_GRID_STEPS:
+        raise ValidationError(
+            f"the cart is worth up to {value:.4g} {inst.problem.currency}: more than"
+            f" {MAX_GRID_STEPS:.0e} steps of {grid}, the most the optimizer plans exactly"
+            " (see docs/optimizer.md, Limits)"
+        )
 
 
 def _short_reason(
@@ -224,8 +265,16 @@ def build_plan(
     seconds: float = 0.0,
     proven: bool = False,
 ) -> Plan:
-    """Turn units per arc into a plan, recomputing every amount exactly in Decimal."""
+    """Turn units per arc into a plan, recomputing every amount exactly in Decimal.
+
+    Every amount carries at least the currency's minor unit (``0.00``, never ``0``).
+    """
     problem, strategy = inst.problem, inst.strategy
+    minor = Decimal(1).scaleb(-minor_unit(problem.currency))
+
+    def shown(amount: Decimal) -> Decimal:
+        return amount if _exponent(amount) <= _exponent(minor) else amount.quantize(minor)
+
     per_line: dict[int, list[int]] = defaultdict(list)
     goods: dict[str, Decimal] = defaultdict(Decimal)
     for a, q in sorted(units.items()):
@@ -244,8 +293,8 @@ def build_plan(
                     line.product_id,
                     offer.supplier_id,
                     q,
-                    offer.unit_price,
-                    offer.unit_price * q,
+                    shown(offer.unit_price),
+                    shown(offer.unit_price * q),
                 )
             )
     orders: list[SupplierOrder] = []
@@ -256,10 +305,13 @@ def build_plan(
         # Every plan buys from eligible offers only, whose suppliers ``inst`` knows.
         partner = supplier_id in partners
         shipping = terms[supplier_id].shipping_for(goods[supplier_id])
-        orders.append(SupplierOrder(supplier_id, partner, goods[supplier_id], shipping))
+        orders.append(
+            SupplierOrder(supplier_id, partner, shown(goods[supplier_id]), shown(shipping))
+        )
         objective += strategy.weight(partner) * (goods[supplier_id] + shipping)
-    goods_cost = sum((o.goods for o in orders), ZERO)
-    shipping_cost = sum((o.shipping for o in orders), ZERO)
+    goods_cost = shown(sum((o.goods for o in orders), ZERO))
+    shipping_cost = shown(sum((o.shipping for o in orders), ZERO))
+    objective = shown(objective)
     uncovered: list[Uncovered] = []
     for i, line in enumerate(problem.lines):
         got = sum(units[a] for a in per_line.get(i, []))
@@ -280,7 +332,7 @@ def build_plan(
         dec_bound = Decimal(repr(bound)).quantize(step)
         if dec_bound > Decimal(repr(bound + 1e-6)):
             dec_bound -= step
-        dec_bound = max(min(dec_bound, objective), ZERO)
+        dec_bound = shown(max(min(dec_bound, objective), ZERO))
         gap = 0.0 if objective == 0 else float((objective - dec_bound) / objective)
     reasons = {
         line.line_id: _line_reason(inst, i, per_line.get(i, []), units, goods)

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from quote2order.errors import ValidationError
+from quote2order.optimize.limits import MAX_FILE_BYTES
 from quote2order.optimize.model import (
     CartLine,
     Constraints,
@@ -37,12 +38,30 @@ class CartFile:
         self.time_limit = time_limit
 
 
-def loads(text: str) -> CartFile:
-    """Parse the cart JSON format; raise :class:`ValidationError` naming the bad field."""
+def loads(text: str | bytes) -> CartFile:
+    """Parse the cart JSON format; raise :class:`ValidationError` naming the bad field.
+
+    Bytes must be UTF-8 (a leading byte order mark is allowed) and at most
+    ``limits.MAX_FILE_BYTES`` long.
+    """
+    if isinstance(text, bytes):
+        if len(text) > MAX_FILE_BYTES:
+            raise ValidationError(
+                f"the cart file has {len(text):,} bytes: above the limit of {MAX_FILE_BYTES:,}"
+            )
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                f"the cart file is not UTF-8 (byte {exc.start}: {exc.reason})"
+            ) from None
+    text = text.removeprefix("\ufeff")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(f"not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise ValidationError("not a cart: the JSON is nested too deeply") from None
     return from_dict(data)
 
 
@@ -57,22 +76,8 @@ def from_dict(data: Any) -> CartFile:
         )
         for n, item in enumerate(_list(root, "lines"))
     ]
-    offers = [
-        Offer(
-            _get(item, "supplier", f"offers[{n}]"),
-            _get(item, "product", f"offers[{n}]"),
-            money(_get(item, "unit_price", f"offers[{n}]"), f"offers[{n}].unit_price"),
-            _get(item, "stock", f"offers[{n}]"),
-            _object(item, f"offers[{n}]").get("delivery_days", 0),
-            _object(item, f"offers[{n}]").get("partner", False),
-        )
-        for n, item in enumerate(_list(root, "offers"))
-    ]
     terms = []
-    suppliers = root.get("suppliers", [])
-    if not isinstance(suppliers, list):
-        raise ValidationError("suppliers must be a JSON list")
-    for n, item in enumerate(suppliers):
+    for n, item in enumerate(_list(root, "suppliers", [])):
         where = f"suppliers[{n}]"
         entry = _object(item, where)
         threshold = entry.get("free_shipping_threshold")
@@ -82,6 +87,28 @@ def from_dict(data: Any) -> CartFile:
                 money(entry.get("shipping_cost", 0), f"{where}.shipping_cost"),
                 None if threshold is None else money(threshold, f"{where}.free_shipping_threshold"),
                 money(entry.get("minimum_order_value", 0), f"{where}.minimum_order_value"),
+            )
+        )
+    listed = {t.supplier_id for t in terms}
+    offers = []
+    for n, item in enumerate(_list(root, "offers")):
+        where = f"offers[{n}]"
+        entry = _object(item, where)
+        supplier = _get(entry, "supplier", where)
+        if supplier not in listed:
+            # A typo in a supplier id would otherwise plan with free shipping and no minimum.
+            raise ValidationError(
+                f"{where}.supplier {supplier!r} is not in the suppliers list"
+                " (list it, with {} terms for free shipping and no minimum)"
+            )
+        offers.append(
+            Offer(
+                supplier,
+                _get(entry, "product", where),
+                money(_get(entry, "unit_price", where), f"{where}.unit_price"),
+                _get(entry, "stock", where),
+                entry.get("delivery_days", 0),
+                _flag(entry, "partner", where),
             )
         )
     strategy_data = root.get("strategy", "cheapest")
@@ -95,7 +122,9 @@ def from_dict(data: Any) -> CartFile:
         )
     limits = _object(root.get("constraints", {}), "constraints")
     constraints = Constraints(
-        limits.get("max_suppliers"), limits.get("max_delivery_days"), limits.get("no_split", False)
+        limits.get("max_suppliers"),
+        limits.get("max_delivery_days"),
+        _flag(limits, "no_split", "constraints"),
     )
     time_limit = root.get("time_limit")
     if time_limit is not None and (
@@ -114,10 +143,26 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def _list(root: dict[str, Any], key: str) -> list[Any]:
-    value = root.get(key)
+def _list(root: dict[str, Any], key: str, default: list[Any] | None = None) -> list[Any]:
+    if key not in root and default is None:
+        raise ValidationError(f"{key} must be a JSON list, but it is missing")
+    value = root.get(key, default)
     if not isinstance(value, list):
-        raise ValidationError(f"{key} must be a JSON list")
+        raise ValidationError(f"{key} must be a JSON list, not {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    names = {dict: "an object", str: "a string", bool: "a boolean", int: "a number"}
+    return names.get(type(value), "a number")
+
+
+def _flag(entry: dict[str, Any], key: str, where: str) -> bool:
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise ValidationError(f"{where}.{key} must be true or false, got {value!r}")
     return value
 
 
@@ -126,6 +171,59 @@ def _get(item: Any, key: str, where: str) -> Any:
     if key not in entry:
         raise ValidationError(f"{where}.{key} is missing")
     return entry[key]
+
+
+def cart_to_dict(
+    problem: ProcurementProblem,
+    strategy: Strategy | None = None,
+    constraints: Constraints | None = None,
+) -> dict[str, Any]:
+    """A problem (and optionally its strategy and constraints) in the cart file format."""
+    listed = {t.supplier_id: t for t in problem.terms}
+    suppliers = sorted({o.supplier_id for o in problem.offers} | set(listed))
+    data: dict[str, Any] = {
+        "currency": problem.currency,
+        "lines": [
+            {"id": x.line_id, "product": x.product_id, "quantity": x.quantity}
+            for x in problem.lines
+        ],
+        "offers": [
+            {
+                "supplier": o.supplier_id,
+                "product": o.product_id,
+                "unit_price": str(o.unit_price),
+                "stock": o.stock,
+                "delivery_days": o.delivery_days,
+                "partner": o.partner,
+            }
+            for o in problem.offers
+        ],
+        "suppliers": [_terms_to_dict(s, listed.get(s)) for s in suppliers],
+    }
+    if strategy is not None:
+        data["strategy"] = {
+            "kind": strategy.kind,
+            "partner_tolerance": str(strategy.partner_tolerance),
+        }
+    if constraints is not None:
+        data["constraints"] = {
+            "max_suppliers": constraints.max_suppliers,
+            "max_delivery_days": constraints.max_delivery_days,
+            "no_split": constraints.no_split,
+        }
+    return data
+
+
+def _terms_to_dict(supplier_id: str, terms: SupplierTerms | None) -> dict[str, Any]:
+    if terms is None:
+        return {"id": supplier_id}  # the API's default, made explicit: free, no minimum
+    threshold = terms.free_shipping_threshold
+    return {
+        "id": supplier_id,
+        "shipping_cost": str(terms.shipping_cost),
+        "free_shipping_threshold": None if threshold is None else str(threshold),
+        "minimum_order_value": str(terms.minimum_order_value),
+    }
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:

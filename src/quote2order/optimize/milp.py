@@ -32,11 +32,10 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from quote2order.optimize.heuristic import Solution
-from quote2order.optimize.instance import Instance
+from quote2order.optimize.instance import Instance, objective_grid
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,9 +46,12 @@ Formulation = Literal["strong", "plain"]
 
 @dataclass(slots=True)
 class MilpResult:
-    """Units per arc, the proven lower bound of the last stage, and whether it is optimal."""
+    """Units per arc, the proven lower bound of the last stage, and whether it is optimal.
 
-    units: dict[int, int]
+    ``units`` is None when the time ran out before any plan that keeps every row was found.
+    """
+
+    units: dict[int, int] | None
     bound: float | None
     proven: bool
 
@@ -77,23 +79,6 @@ def _quiet_stdout() -> Iterator[None]:
     finally:
         os.dup2(saved, fd)
         os.close(saved)
-
-
-def objective_grid(inst: Instance) -> Decimal:
-    """The smallest step between two different scored costs (all amounts are decimals)."""
-    places = 0
-    for price in {offer.unit_price for offer in inst.offers}:  # equal values, equal steps
-        places = max(places, -_exponent(price.normalize()))
-    for terms in inst.sup_terms:
-        places = max(places, -_exponent(terms.shipping_cost))
-    weights = {inst.strategy.weight(o.partner) for o in inst.offers}
-    places += max((-_exponent(w.normalize()) for w in weights), default=0)
-    return Decimal(1).scaleb(-max(places, 0))
-
-
-def _exponent(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return exponent if isinstance(exponent, int) else 0
 
 
 def solve(
@@ -278,7 +263,7 @@ def solve(
         return _feasible(vals, lower_arr, upper_arr, *model_rows)
 
     trusted = start_values is not None and _feasible_model(np.array(start_values, dtype=np.float64))
-    proven = True
+    proven = earlier_proven = True
     final_bound: float | None = None
     all_cost = np.array(cost, dtype=np.float64)
     all_idx = np.arange(n_cols, dtype=np.int32)
@@ -350,13 +335,24 @@ def solve(
                 h.run()
             status = h.getModelStatus()
             info = h.getInfo()
-            if info.primal_solution_status != 2:
-                raise RuntimeError(f"HiGHS found no plan: {h.modelStatusToString(status)}")
-            values = list(h.getSolution().col_value)
-            stage_optimal = status == highspy.HighsModelStatus.kOptimal
             stage_bound = float(info.mip_dual_bound)
+            if not math.isfinite(stage_bound):
+                stage_bound = None
+            found = list(h.getSolution().col_value) if info.primal_solution_status == 2 else []
+            if found and _feasible_model(np.rint(np.array(found, dtype=np.float64))):
+                values = found
+                stage_optimal = status == highspy.HighsModelStatus.kOptimal
+            elif trusted and start_values is not None:
+                # Stopped (time limit) before HiGHS found a plan of its own: keep the start.
+                values, stage_optimal = list(start_values), False
+            else:
+                return MilpResult(units=None, bound=None, proven=False)
             if tightened:
                 h.changeColsBounds(n_cols, all_idx, lower_arr, upper_arr)
+        if final:
+            # The cost bound holds for the coverage (and supplier count) fixed by the stages
+            # before, so it is a bound of the plan's score only when those were proven.
+            earlier_proven = proven
         proven = proven and stage_optimal
         if final:
             final_bound = stage_bound
@@ -371,9 +367,11 @@ def solve(
                 np.array(cols, dtype=np.int32),
                 np.array(weights, dtype=np.float64),
             )
-            start_values = values
-            trusted = stage_optimal  # HiGHS's own plan, feasible for the next stage as well
-    bound = final_bound if proven or len(stages) == 0 else None
+            # The stage's plan keeps the fixing row, so it starts (and, checked against every
+            # row, bounds) the next stage even when the time limit stopped this one early.
+            start_values = [float(round(v)) for v in values]
+            trusted = _feasible_model(np.array(start_values, dtype=np.float64))
+    bound = final_bound if earlier_proven else None
     assert values is not None
     units = {a: round(values[x[a]]) * mult[a] for a in range(n_arcs) if round(values[x[a]])}
     return MilpResult(units=units, bound=bound, proven=proven)
@@ -416,7 +414,10 @@ def _feasible(
         return False
     rows = np.repeat(np.arange(len(row_lo)), np.diff(starts))
     activity = np.bincount(rows, weights=value * vals[index], minlength=len(row_lo))
-    scale = 1.0 + np.abs(row_lo).clip(max=1e12) + np.abs(row_hi).clip(max=1e12)
+    # Tolerance relative to the finite side(s) of each row (an infinite side adds nothing).
+    finite_lo = np.where(np.isfinite(row_lo), np.abs(row_lo), 0.0)
+    finite_hi = np.where(np.isfinite(row_hi), np.abs(row_hi), 0.0)
+    scale = 1.0 + finite_lo + finite_hi
     return bool(
         np.all(activity >= row_lo - tol * scale) and np.all(activity <= row_hi + tol * scale)
     )

@@ -14,7 +14,15 @@ from typing import Any, Literal
 import attrs
 
 from quote2order.errors import MoneyError, ValidationError
-from quote2order.money import as_decimal
+from quote2order.money import as_decimal, minor_unit
+from quote2order.optimize.limits import (
+    EXTRA_PLACES,
+    MAX_AMOUNT,
+    MAX_LINES,
+    MAX_OFFERS,
+    MAX_SUPPLIERS,
+    MAX_UNITS,
+)
 
 StrategyKind = Literal["cheapest", "partner-first", "partners-only", "fewest-sources"]
 Method = Literal["milp", "heuristic", "cheapest-per-line"]
@@ -34,7 +42,14 @@ def money(value: object, where: str = "amount") -> Decimal:
     amount = as_decimal(value, where)  # the library's one money parser: floats are refused
     if amount < 0:
         raise MoneyError(f"{where}: must be a non-negative amount, got {value!r}")
+    if amount > MAX_AMOUNT:
+        raise MoneyError(f"{where}: {value!r} is above the optimizer's limit of {MAX_AMOUNT:,}")
     return amount
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _unit_price(value: object) -> Decimal:
@@ -63,6 +78,10 @@ def _count(where: str, minimum: int) -> Callable[[object, attrs.Attribute[int], 
             raise ValidationError(f"{where} must be an integer, got {value!r}")
         if value < minimum:
             raise ValidationError(f"{where} must be at least {minimum}, got {value}")
+        if value > MAX_UNITS:
+            raise ValidationError(
+                f"{where} {value} is above the optimizer's limit of {MAX_UNITS:,}"
+            )
 
     return check
 
@@ -71,6 +90,15 @@ def _text(where: str) -> Callable[[object, attrs.Attribute[str], object], None]:
     def check(_: object, __: attrs.Attribute[str], value: object) -> None:
         if not isinstance(value, str) or not value:
             raise ValidationError(f"{where} must be a non-empty string, got {value!r}")
+
+    return check
+
+
+def _flag(where: str) -> Callable[[object, attrs.Attribute[bool], object], None]:
+    def check(_: object, __: attrs.Attribute[bool], value: object) -> None:
+        # Truthiness would read "no" or 0 as a decision; only a real boolean is one.
+        if not isinstance(value, bool):
+            raise ValidationError(f"{where} must be true or false, got {value!r}")
 
     return check
 
@@ -93,7 +121,7 @@ class Offer:
     unit_price: Decimal = attrs.field(converter=_unit_price)
     stock: int = attrs.field(validator=_count("stock", 0))
     delivery_days: int = attrs.field(validator=_count("delivery_days", 0))
-    partner: bool = False
+    partner: bool = attrs.field(default=False, validator=_flag("partner"))
 
 
 @attrs.frozen
@@ -150,6 +178,17 @@ class ProcurementProblem:
                     errors.append((f"{kind}[{index}]", f"expected {cls.__name__}"))
         if errors:
             raise _invalid(errors)
+        suppliers = {o.supplier_id for o in self.offers}
+        for where, count, cap in (
+            ("lines", len(self.lines), MAX_LINES),
+            ("offers", len(self.offers), MAX_OFFERS),
+            ("suppliers", len(suppliers), MAX_SUPPLIERS),
+        ):
+            if count > cap:
+                errors.append((where, f"{count:,} is above the optimizer's limit of {cap:,}"))
+        if errors:
+            raise _invalid(errors)
+        _precision(errors, self.currency, self.offers, self.terms)
         _duplicates(errors, "lines", [line.line_id for line in self.lines])
         _duplicates(errors, "offers", [(o.supplier_id, o.product_id) for o in self.offers])
         _duplicates(errors, "terms", [t.supplier_id for t in self.terms])
@@ -177,6 +216,31 @@ class ProcurementProblem:
 def _invalid(errors: list[tuple[str, str]]) -> ValidationError:
     text = "; ".join(f"{where}: {message}" for where, message in errors)
     return ValidationError(f"invalid procurement problem: {text}", errors)
+
+
+def _precision(
+    errors: list[tuple[str, str]],
+    currency: str,
+    offers: tuple[Offer, ...],
+    terms: tuple[SupplierTerms, ...],
+) -> None:
+    """Amounts may carry the currency's minor unit plus ``EXTRA_PLACES`` decimal places."""
+    allowed = minor_unit(currency) + EXTRA_PLACES
+    amounts = [(f"offers[{n}].unit_price", o.unit_price) for n, o in enumerate(offers)]
+    for n, t in enumerate(terms):
+        amounts.append((f"terms[{n}].shipping_cost", t.shipping_cost))
+        amounts.append((f"terms[{n}].minimum_order_value", t.minimum_order_value))
+        if t.free_shipping_threshold is not None:
+            amounts.append((f"terms[{n}].free_shipping_threshold", t.free_shipping_threshold))
+    for where, amount in amounts:
+        if _places(amount.normalize()) > allowed:
+            errors.append(
+                (
+                    where,
+                    f"{amount} has more than {allowed} decimal places (the {currency} minor unit"
+                    f" plus {EXTRA_PLACES})",
+                )
+            )
 
 
 def _duplicates(errors: list[tuple[str, str]], where: str, keys: list[Any]) -> None:

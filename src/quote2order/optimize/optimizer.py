@@ -9,7 +9,9 @@ from typing import Literal
 
 from quote2order.errors import OptimizationError, ValidationError
 from quote2order.optimize import heuristic, milp
+from quote2order.optimize.components import components, sub_problem
 from quote2order.optimize.instance import Instance, build_instance, build_plan
+from quote2order.optimize.limits import DEFAULT_TIME_LIMIT
 from quote2order.optimize.model import Constraints, Plan, ProcurementProblem, Strategy
 
 MethodChoice = Literal["auto", "milp", "milp-plain", "heuristic", "cheapest-per-line"]
@@ -26,15 +28,16 @@ def optimize(
     problem: ProcurementProblem,
     strategy: Strategy | str = "cheapest",
     constraints: Constraints | None = None,
-    time_limit: float | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
     method: MethodChoice = "auto",
 ) -> Plan:
     """Plan who supplies how many units of each cart line.
 
     ``method``: ``auto`` solves exactly with HiGHS when it is installed and falls back to the
     heuristic otherwise; ``milp`` requires HiGHS; ``milp-plain`` uses the textbook formulation
-    (for comparisons); ``heuristic`` and ``cheapest-per-line`` never touch HiGHS. With a
-    ``time_limit`` (seconds) the exact path returns the best plan found so far and its gap.
+    (for comparisons); ``heuristic`` and ``cheapest-per-line`` never touch HiGHS. The search
+    stops after ``time_limit`` seconds (default ``limits.DEFAULT_TIME_LIMIT``; None: no limit)
+    and returns the best plan found so far with its proven bound and gap.
     """
     if not isinstance(problem, ProcurementProblem):
         raise ValidationError("problem must be a ProcurementProblem")
@@ -45,8 +48,14 @@ def optimize(
     constraints = Constraints() if constraints is None else constraints
     if method not in METHODS:
         raise ValidationError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
-    if time_limit is not None and (isinstance(time_limit, bool) or time_limit <= 0):
-        raise ValidationError("time_limit must be a positive number of seconds")
+    if time_limit is not None and (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, int | float)
+        or not time_limit > 0  # also refuses NaN
+    ):
+        raise ValidationError(
+            f"time_limit must be a positive number of seconds, not {time_limit!r}"
+        )
     began = time.perf_counter()
     inst = build_instance(problem, strategy, constraints)
 
@@ -67,7 +76,13 @@ def optimize(
             time_limit=time_limit,
             needs_shortfall=not _complete(inst, cheap),
         )
+        if result.units is None:
+            raise _out_of_time(time_limit)
         return _checked(inst, result.units, "milp", began, result.bound, proven=result.proven)
+    if exact and inst.constraints.max_suppliers is None:
+        parts = components(inst)
+        if len(parts) > 1:
+            return _by_components(inst, parts, time_limit, method, began)
     search_limit = None if time_limit is None else time_limit / (4 if exact else 1)
     sol = heuristic.local_search(inst, time_limit=search_limit)
     if not exact:
@@ -76,6 +91,11 @@ def optimize(
         None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - began))
     )
     result = milp.solve(inst, sol, time_limit=remaining, needs_shortfall=not _complete(inst, sol))
+    if result.units is None:
+        if not _complete(inst, sol):
+            raise _out_of_time(time_limit)
+        # Time ran out before HiGHS found a plan of its own: the start plan is the best known.
+        return _checked(inst, sol.as_dict(), "heuristic", began, _lower_bound(inst, sol))
     bound = result.bound
     if not result.proven and _complete(inst, sol):
         # The cheapest-goods bound can beat HiGHS's when the time limit stopped it early.
@@ -84,11 +104,58 @@ def optimize(
     plan = _checked(inst, result.units, "milp", began, bound, proven=result.proven)
     if result.proven:
         return plan
+    limit = inst.constraints.max_suppliers
+    if limit is not None and sol.used > limit:
+        return plan  # the start plan breaks the supplier limit: no fallback
     fallback = build_plan(inst, sol.as_dict(), "heuristic")
     if _score(fallback) < _score(plan):
         # Only possible when the time limit stopped HiGHS before it matched its start plan.
         return _checked(inst, sol.as_dict(), "heuristic", began, bound)
     return plan
+
+
+def _by_components(
+    inst: Instance,
+    parts: list[list[int]],
+    time_limit: float | None,
+    method: MethodChoice,
+    began: float,
+) -> Plan:
+    """Plan each independent part on its own and join the plans (see ``components``)."""
+    arc_of = {
+        (inst.arc_line[a], inst.sup_ids[inst.arc_sup[a]]): a for a in range(len(inst.arc_line))
+    }
+    index = {line.line_id: i for i, line in enumerate(inst.problem.lines)}
+    units: dict[int, int] = {}
+    bound: Decimal | None = Decimal(0)
+    proven = True
+    heuristic_used = False
+    left = len(inst.arc_line)
+    for part in parts:
+        size = sum(len(inst.line_arcs[i]) for i in part)
+        share = None
+        if time_limit is not None:
+            # The time left, shared in proportion to the part's line-offer pairs.
+            remaining = time_limit - (time.perf_counter() - began)
+            share = max(0.01, remaining * size / left)
+        left -= size
+        plan = optimize(sub_problem(inst, part), inst.strategy, inst.constraints, share, method)
+        for a in plan.allocations:
+            units[arc_of[(index[a.line_id], a.supplier_id)]] = a.quantity
+        proven = proven and plan.optimal
+        heuristic_used = heuristic_used or plan.method != "milp"
+        bound = None if bound is None or plan.bound is None else bound + plan.bound
+    method_used: Literal["milp", "heuristic"] = "heuristic" if heuristic_used else "milp"
+    return _checked(
+        inst, units, method_used, began, None if bound is None else float(bound), proven=proven
+    )
+
+
+def _out_of_time(time_limit: float | None) -> OptimizationError:
+    return OptimizationError(
+        f"no plan that keeps every constraint was found within {time_limit} s;"
+        " allow more time (time_limit) or relax the constraints"
+    )
 
 
 def _complete(inst: Instance, sol: heuristic.Solution) -> bool:
@@ -175,4 +242,52 @@ def plan_violations(problem: ProcurementProblem, constraints: Constraints, plan:
         found.extend(f"{line_id}: split" for line_id, s in per_line.items() if len(s) > 1)
     if constraints.max_suppliers is not None and len(goods) > constraints.max_suppliers:
         found.append(f"{len(goods)} suppliers used, at most {constraints.max_suppliers} allowed")
+    found.extend(_coverable(problem, constraints, plan, taken, bought, goods))
+    return found
+
+
+def _coverable(
+    problem: ProcurementProblem,
+    constraints: Constraints,
+    plan: Plan,
+    taken: dict[tuple[str, str], int],
+    bought: dict[str, int],
+    goods: dict[str, Decimal],
+) -> list[str]:
+    """Lines left short although an offer the plan could still use has the stock.
+
+    Covering comes first in every strategy, so a missing unit is a defect whenever stock is left
+    at an eligible offer whose supplier the plan may add goods to without breaking a rule: one
+    it already uses, or (while the supplier limit allows one more) one without a minimum order
+    value. Independent of the solver, this catches a plan that a numerical slip left short.
+    """
+    room = constraints.max_suppliers is None or len(goods) < constraints.max_suppliers
+    days = constraints.max_delivery_days
+    usable: dict[str, list[tuple[str, int]]] = defaultdict(list)  # product -> (supplier, left)
+    for o in problem.offers:
+        if (days is not None and o.delivery_days > days) or (
+            plan.strategy.kind == "partners-only" and not o.partner
+        ):
+            continue
+        left = o.stock - taken.get((o.supplier_id, o.product_id), 0)
+        if left > 0 and (
+            o.supplier_id in goods
+            or (room and problem.terms_for(o.supplier_id).minimum_order_value == 0)
+        ):
+            usable[o.product_id].append((o.supplier_id, left))
+    found = []
+    for line in problem.lines:
+        got = bought.get(line.line_id, 0)
+        if got >= line.quantity:
+            continue
+        if constraints.no_split:
+            # A line comes in one piece: only an unbought line with a whole offer left counts.
+            spare = [s for s, left in usable[line.product_id] if left >= line.quantity and not got]
+        else:
+            spare = [s for s, _ in usable[line.product_id]]
+        if spare:
+            found.append(
+                f"{line.line_id}: {line.quantity - got} units left out although"
+                f" {spare[0]} still has {line.product_id} in stock"
+            )
     return found

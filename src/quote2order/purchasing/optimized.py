@@ -31,7 +31,8 @@ class OptimizedStrategy:
     ``strategy`` is an optimizer strategy name ("cheapest", "partner-first",
     "partners-only", "fewest-sources") or a :class:`quote2order.optimize.Strategy`;
     ``constraints`` and ``time_limit`` (seconds) go to the optimizer unchanged. The plan
-    of the last call is kept in :attr:`last_plan` for display (bound, gap, reasons).
+    of the last call is kept in :attr:`last_plan` for display (bound, gap, reasons), and
+    the problem it solved in :attr:`last_problem` (for :func:`quote2order.optimize.compare`).
     """
 
     def __init__(
@@ -47,6 +48,7 @@ class OptimizedStrategy:
         self.time_limit = time_limit
         self.method = method
         self.last_plan: Plan | None = None
+        self.last_problem: ProcurementProblem | None = None
 
     def plan(
         self,
@@ -60,8 +62,9 @@ class OptimizedStrategy:
         uncovered: dict[str, str] = {}
         shares: dict[str, tuple[SupplierShare, ...]] = {}
         while remaining:
+            self.last_problem = _problem(remaining, offers, terms)
             plan = optimize(
-                _problem(remaining, offers, terms),
+                self.last_problem,
                 self.strategy,
                 self.constraints,
                 time_limit=self.time_limit,

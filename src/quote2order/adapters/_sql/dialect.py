@@ -102,6 +102,9 @@ class Dialect(abc.ABC):
     def lock_migrations(self, conn: Connection) -> None:  # noqa: B027 - optional hook
         """Serialize migration runs of concurrent processes (inside the transaction)."""
 
+    def outbox_queued(self, conn: Connection) -> None:  # noqa: B027 - optional hook
+        """Called inside the transaction that queued outbox entries (to wake dispatchers)."""
+
     def sql(self, sql: str) -> str:
         """``sql``, written with ``?`` placeholders, in the driver's parameter style."""
         return sql

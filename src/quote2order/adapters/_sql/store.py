@@ -68,6 +68,21 @@ class SqlStore:
 
     __call__ = unit_of_work
 
+    def bind(self, connection: Any) -> Self:
+        """This store on the host's ``connection``, inside the host's transaction.
+
+        ``connection`` is a sqlite3 or psycopg connection, or a SQLAlchemy ``Connection``
+        or ``Session`` on one. Units of work of the bound store read and write on it and
+        never commit or roll back the host's transaction: the host's commit stores its
+        own rows and the library's together, its rollback undoes both. A refused commit
+        (a stale revision, a second order) rolls back to a savepoint and leaves the host's
+        writes and transaction intact. Bind per transaction; the tables must be reachable
+        on the connection (PostgreSQL: its ``search_path``).
+        """
+        from quote2order.adapters._sql.host import bind
+
+        return bind(self, connection)
+
     @property
     def outbox_store(self) -> SqlOutboxStore:
         """The outbox as a dispatcher sees it."""

@@ -561,6 +561,8 @@ class SqlUnitOfWork:
             )
         for entry, body, next_attempt_at, claimed_until in self.staged_outbox:
             self._insert_outbox(conn, entry, body, next_attempt_at, claimed_until)
+        if self.staged_outbox:
+            self.store._dialect.outbox_queued(conn)
         for document, body in self.staged_documents:
             try:
                 conn.execute(
