@@ -192,6 +192,10 @@ def make_app(
         # Every refusal in the portal arrives here alike: one page, one status code.
         return render_template("not_found.html"), 404
 
+    @app.errorhandler(ValidationError)  # a value the library refuses, e.g. a NUL in a URL
+    def refused(error: ValidationError) -> tuple[str, int]:
+        return render_template("bad_request.html", reason=str(error)), 400
+
     @app.errorhandler(400)  # malformed parameters, and forms without a valid CSRF token
     def bad_request(error: HTTPException) -> tuple[str, int]:
         return render_template("bad_request.html", reason=error.description), 400
