@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +41,12 @@ amounts = st.builds(
     st.integers(-(10**17), 10**17),
     st.integers(0, 4),
 )
-moments = st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=2))]))
+# Instants whose UTC time exists (year 1 at +02:00 may fall before 0001-01-01 UTC).
+moments = st.datetimes(
+    min_value=datetime(1, 1, 2),
+    max_value=datetime(9999, 12, 30),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=2))]),
+)
 money = st.builds(Money, amounts, st.sampled_from(["EUR", "CHF", "JPY", "KWD"]))
 quantities = st.integers(1, 10**6).map(Decimal)
 rates = st.builds(VatRate, st.sampled_from(["0", "7", "19", "7.7", "20.00"]))
@@ -391,3 +396,13 @@ def test_a_quote_body_stored_before_quote_numbers_loads_with_an_empty_number() -
     body = quote_to_dict(quote)
     del body["number"]  # what a database written before quote numbers holds
     assert quote_from_dict(body, quote.revision) == attrs.evolve(quote, number="")
+
+
+def test_sqlite_refuses_an_instant_without_a_utc_time_as_a_validation_error() -> None:
+    """Year 1 at +02:00 precedes 0001-01-01 UTC: a typed error, not an OverflowError."""
+    from quote2order.adapters.sqlite import _SqliteDialect
+    from quote2order.errors import ValidationError
+
+    early = datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=2)))
+    with pytest.raises(ValidationError, match="UTC"):
+        _SqliteDialect(":memory:", 5.0, "NORMAL").timestamp(early)

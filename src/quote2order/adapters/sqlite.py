@@ -134,7 +134,10 @@ class _SqliteDialect(Dialect):
             return None
         if value.tzinfo is None:
             raise ValidationError(f"a timezone-aware datetime is needed, not {value!r}")
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        try:
+            return value.astimezone(UTC).isoformat(timespec="microseconds")
+        except OverflowError:  # an instant whose UTC time falls outside years 1-9999
+            raise ValidationError(f"{value!r} has no UTC time a database can hold") from None
 
     def parse_timestamp(self, value: Any) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value)
