@@ -22,7 +22,13 @@ from quote2order._runner import (
     hash_link_token,
     new_link_token,
 )
-from quote2order.errors import InvalidTransition, NotFound, QuoteNotFound, ValidationError
+from quote2order.errors import (
+    InvalidTransition,
+    NotFound,
+    OrderNotFound,
+    QuoteNotFound,
+    ValidationError,
+)
 from quote2order.events import DomainEvent
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
 from quote2order.orders import Order, Shipment
@@ -70,9 +76,15 @@ class Quote2Order(PurchasingCommands):
         act: Callable[[UnitOfWork, Order, datetime], list[DomainEvent]],
         idempotency_key: str | None,
         args: Any = None,
+        reseller_id: str | None = None,
     ) -> Order:
-        def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
+        def load(uow: UnitOfWork, order_id: str) -> Order:
             order = uow.orders.get(order_id)
+            _check_owner(order.reseller_id, reseller_id, OrderNotFound, order_id)
+            return order
+
+        def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
+            order = load(uow, order_id)
             events = act(uow, order, now)
             uow.orders.save(order)
             return order, events
@@ -82,13 +94,19 @@ class Quote2Order(PurchasingCommands):
             body,
             idempotency_key=idempotency_key,
             args=[order_id, args],
-            replay=lambda uow, result: uow.orders.get(result),
+            replay=load,
             result_id=lambda order: order.order_id,
         )
 
-    def _quote_command(self, quote_id: str, act: Callable[[Quote, datetime], DomainEvent]) -> Quote:
+    def _quote_command(
+        self,
+        quote_id: str,
+        act: Callable[[Quote, datetime], DomainEvent],
+        reseller_id: str | None = None,
+    ) -> Quote:
         def body(uow: UnitOfWork, now: datetime) -> tuple[Quote, list[DomainEvent]]:
             quote = uow.quotes.get(quote_id)
+            _check_owner(quote.reseller_id, reseller_id, QuoteNotFound, quote_id)
             event = act(quote, now)
             uow.quotes.save(quote)
             return quote, [event]
@@ -142,6 +160,7 @@ class Quote2Order(PurchasingCommands):
         valid_until: date | None = None,
         notes: str | None = None,
         actor: str = "reseller",
+        reseller_id: str | None = None,
     ) -> Quote:
         """Change the draft version (title, positions, validity, notes)."""
         return self._quote_command(
@@ -154,10 +173,16 @@ class Quote2Order(PurchasingCommands):
                 now=now,
                 actor=actor,
             ),
+            reseller_id,
         )
 
     def send_quote(
-        self, quote_id: str, *, link_token: str | None = None, actor: str = "reseller"
+        self,
+        quote_id: str,
+        *,
+        link_token: str | None = None,
+        actor: str = "reseller",
+        reseller_id: str | None = None,
     ) -> Quote:
         """Send the draft version to the customer; it is frozen from now on.
 
@@ -175,7 +200,7 @@ class Quote2Order(PurchasingCommands):
                 raise ValidationError(f"quote {quote_id}: not the quote's current link token")
             return attrs.evolve(quote.send(now=now, actor=actor), link_token=link_token)
 
-        return self._quote_command(quote_id, send)
+        return self._quote_command(quote_id, send, reseller_id)
 
     def _win(
         self,
@@ -239,16 +264,28 @@ class Quote2Order(PurchasingCommands):
         )
 
     def mark_quote_won(
-        self, quote_id: str, *, actor: str = "reseller", idempotency_key: str | None = None
+        self,
+        quote_id: str,
+        *,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+        reseller_id: str | None = None,
     ) -> Order:
         """The reseller records the latest sent version as won: the one order is created."""
+
+        def load(uow: UnitOfWork) -> Quote:
+            quote = uow.quotes.get(quote_id)
+            _check_owner(quote.reseller_id, reseller_id, QuoteNotFound, quote_id)
+            return quote
+
         return self._win(
             "mark_quote_won",
-            lambda uow: uow.quotes.get(quote_id),
+            load,
             lambda q, order_id, now: q.mark_won(order_id=order_id, now=now, actor=actor),
             actor,
             idempotency_key,
             [quote_id],
+            guard=load,
         )
 
     def decline_quote(self, link_token: str, version: int, *, actor: str = "customer") -> Quote:
@@ -263,7 +300,12 @@ class Quote2Order(PurchasingCommands):
         return self._run("decline_quote", body)
 
     def rotate_link(
-        self, quote_id: str, *, expires_at: datetime | None = None, actor: str = "reseller"
+        self,
+        quote_id: str,
+        *,
+        expires_at: datetime | None = None,
+        actor: str = "reseller",
+        reseller_id: str | None = None,
     ) -> str:
         """Issue a new customer-link token (returned, never stored); the old one stops working.
 
@@ -275,28 +317,48 @@ class Quote2Order(PurchasingCommands):
             lambda q, now: q.rotate_link(
                 token_hash=hash_link_token(token), expires_at=expires_at, now=now, actor=actor
             ),
+            reseller_id,
         )
         return token
 
-    def revoke_link(self, quote_id: str, *, actor: str = "reseller") -> Quote:
+    def revoke_link(
+        self, quote_id: str, *, actor: str = "reseller", reseller_id: str | None = None
+    ) -> Quote:
         """Stop the customer link from resolving (``rotate_link`` issues a new one)."""
-        return self._quote_command(quote_id, lambda q, now: q.revoke_link(now=now, actor=actor))
+        return self._quote_command(
+            quote_id, lambda q, now: q.revoke_link(now=now, actor=actor), reseller_id
+        )
 
     def set_link_expiry(
-        self, quote_id: str, expires_at: datetime | None, *, actor: str = "reseller"
+        self,
+        quote_id: str,
+        expires_at: datetime | None,
+        *,
+        actor: str = "reseller",
+        reseller_id: str | None = None,
     ) -> Quote:
         """Let the customer link expire at ``expires_at`` (None: never)."""
         return self._quote_command(
-            quote_id, lambda q, now: q.set_link_expiry(expires_at=expires_at, now=now, actor=actor)
+            quote_id,
+            lambda q, now: q.set_link_expiry(expires_at=expires_at, now=now, actor=actor),
+            reseller_id,
         )
 
-    def mark_quote_lost(self, quote_id: str, *, actor: str = "reseller") -> Quote:
+    def mark_quote_lost(
+        self, quote_id: str, *, actor: str = "reseller", reseller_id: str | None = None
+    ) -> Quote:
         """The reseller records the sent quote as lost."""
-        return self._quote_command(quote_id, lambda q, now: q.mark_lost(now=now, actor=actor))
+        return self._quote_command(
+            quote_id, lambda q, now: q.mark_lost(now=now, actor=actor), reseller_id
+        )
 
-    def reopen_quote(self, quote_id: str, *, actor: str = "reseller") -> Quote:
+    def reopen_quote(
+        self, quote_id: str, *, actor: str = "reseller", reseller_id: str | None = None
+    ) -> Quote:
         """Set a lost or expired quote back to draft: creates version N+1."""
-        return self._quote_command(quote_id, lambda q, now: q.reopen(now=now, actor=actor))
+        return self._quote_command(
+            quote_id, lambda q, now: q.reopen(now=now, actor=actor), reseller_id
+        )
 
     def expire_quotes(
         self, *, reseller_id: str | None = None, actor: str = "system", page_size: int = 500
@@ -331,7 +393,12 @@ class Quote2Order(PurchasingCommands):
     # -- orders --------------------------------------------------------------------------
 
     def confirm_order(
-        self, order_id: str, *, actor: str = "reseller", idempotency_key: str | None = None
+        self,
+        order_id: str,
+        *,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+        reseller_id: str | None = None,
     ) -> Order:
         """Confirm the order (the customer's order confirmation follows, if enabled)."""
         return self._order_command(
@@ -339,9 +406,17 @@ class Quote2Order(PurchasingCommands):
             order_id,
             lambda uow, order, now: [order.confirm(now=now, actor=actor)],
             idempotency_key,
+            reseller_id=reseller_id,
         )
 
-    def reject_order(self, order_id: str, *, reason: str = "", actor: str = "reseller") -> Order:
+    def reject_order(
+        self,
+        order_id: str,
+        *,
+        reason: str = "",
+        actor: str = "reseller",
+        reseller_id: str | None = None,
+    ) -> Order:
         """Reject the order to renegotiate: its quote becomes lost and can be reopened."""
 
         def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
@@ -351,7 +426,7 @@ class Quote2Order(PurchasingCommands):
             uow.quotes.save(quote)
             return [rejected, lost]
 
-        return self._order_command("reject_order", order_id, act, None)
+        return self._order_command("reject_order", order_id, act, None, reseller_id=reseller_id)
 
     def complete_order(
         self,
@@ -360,6 +435,7 @@ class Quote2Order(PurchasingCommands):
         *,
         actor: str = "reseller",
         idempotency_key: str | None = None,
+        reseller_id: str | None = None,
     ) -> Order:
         """Complete the order with its shipments (carrier + tracking number, entered by hand).
 
@@ -378,6 +454,7 @@ class Quote2Order(PurchasingCommands):
             act,
             idempotency_key,
             [attrs.asdict(s) for s in shipments],
+            reseller_id,
         )
 
     def ship_order(
@@ -387,6 +464,7 @@ class Quote2Order(PurchasingCommands):
         *,
         actor: str = "reseller",
         idempotency_key: str | None = None,
+        reseller_id: str | None = None,
     ) -> Order:
         """Record one parcel of a partial delivery with the goods in it (see Order.ship).
 
@@ -401,7 +479,7 @@ class Quote2Order(PurchasingCommands):
             return events
 
         return self._order_command(
-            "ship_order", order_id, act, idempotency_key, attrs.asdict(shipment)
+            "ship_order", order_id, act, idempotency_key, attrs.asdict(shipment), reseller_id
         )
 
     def close_undelivered(
@@ -411,6 +489,7 @@ class Quote2Order(PurchasingCommands):
         reason: str,
         actor: str = "reseller",
         idempotency_key: str | None = None,
+        reseller_id: str | None = None,
     ) -> Order:
         """Close the goods still outstanding of a partly shipped order as not delivered.
 
@@ -422,10 +501,17 @@ class Quote2Order(PurchasingCommands):
             closed = order.close_undelivered(reason=reason, now=now, actor=actor)
             return [*self._release_from_cart(uow, order, now, actor), closed]
 
-        return self._order_command("close_undelivered", order_id, act, idempotency_key, reason)
+        return self._order_command(
+            "close_undelivered", order_id, act, idempotency_key, reason, reseller_id
+        )
 
     def invoice_order(
-        self, order_id: str, *, actor: str = "reseller", idempotency_key: str | None = None
+        self,
+        order_id: str,
+        *,
+        actor: str = "reseller",
+        idempotency_key: str | None = None,
+        reseller_id: str | None = None,
     ) -> Order:
         """Mark the order invoiced (final); its pro-forma invoice gets its own number."""
 
@@ -435,7 +521,9 @@ class Quote2Order(PurchasingCommands):
             number = self._next_number(uow, "proforma", order.reseller_id, now)
             return [order.invoice(proforma_number=number, now=now, actor=actor)]
 
-        return self._order_command("invoice_order", order_id, act, idempotency_key)
+        return self._order_command(
+            "invoice_order", order_id, act, idempotency_key, reseller_id=reseller_id
+        )
 
     # -- queries -------------------------------------------------------------------------
 
@@ -525,3 +613,11 @@ def _token_hash(link_token: object) -> str:
         return hash_link_token(link_token)
     except UnicodeEncodeError:  # a lone surrogate: no link was ever made of it
         raise QuoteNotFound("(link token)") from None
+
+
+def _check_owner(
+    owner: str, reseller_id: str | None, not_found: Callable[[str], NotFound], key: str
+) -> None:
+    """Another reseller's quote or order must look exactly like one that does not exist."""
+    if reseller_id is not None and owner != reseller_id:
+        raise not_found(key)
