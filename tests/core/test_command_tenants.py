@@ -95,3 +95,15 @@ def test_an_idempotent_replay_by_another_reseller_is_not_found(
     service.confirm_order(order_id, idempotency_key="k-1", reseller_id="R-1")
     with pytest.raises(OrderNotFound):
         service.confirm_order(order_id, idempotency_key="k-1", reseller_id=OTHER)
+
+
+def test_reopening_another_resellers_lost_quote_is_not_found(
+    service: Quote2Order, store: Any, make_quote: Callable[..., CreatedQuote]
+) -> None:
+    quote_id = make_quote(send=True).quote.quote_id
+    service.mark_quote_lost(quote_id)
+    before = store_state(store)
+    with pytest.raises(QuoteNotFound):
+        service.reopen_quote(quote_id, reseller_id=OTHER)
+    assert store_state(store) == before
+    assert service.reopen_quote(quote_id, reseller_id="R-1").latest.number == 2
