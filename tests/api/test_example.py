@@ -85,4 +85,5 @@ def test_curl_walkthrough_runs_against_the_example(served: str, tmp_path: Path) 
     assert lines[5].startswith("PF-")
     assert (tmp_path / "proforma.pdf").read_bytes().startswith(b"%PDF")
     assert "OrderInvoiced" in lines
+    assert lines[-2] == "2547.00"  # the invoiced order's net total, from the orders list
     assert lines[-1] == "urn:quote2order:problem:order-not-found"

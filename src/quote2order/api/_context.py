@@ -24,6 +24,7 @@ from quote2order.errors import IdempotencyConflict, ValidationError
 from quote2order.notifications.documents import Renderer
 from quote2order.orders import Order
 from quote2order.purchasing import AllocationStrategy, OfferSource, PurchaseOrder
+from quote2order.queries import Page as QueryPage
 from quote2order.quotes import Quote
 from quote2order.service import Quote2Order
 
@@ -38,6 +39,7 @@ __all__ = [
     "json_response",
     "page",
     "page_response",
+    "summary_page_response",
 ]
 
 T = TypeVar("T")
@@ -143,8 +145,13 @@ def page_response(
 ) -> Response:
     """One page of ``items`` as ``{"items": [...], "next_cursor": ...}`` (see :func:`page`)."""
     shown, following = page(items, created_at=created_at, key=key, cursor=cursor, limit=limit)
-    body = ",".join(out(item).model_dump_json() for item in shown)
-    cursor_json = "null" if following is None else json.dumps(following)
+    return summary_page_response(QueryPage(tuple(shown), following), out)
+
+
+def summary_page_response(summaries: QueryPage[T], out: Callable[[T], BaseModel]) -> Response:
+    """A page the read side answered, as ``{"items": [...], "next_cursor": ...}``."""
+    body = ",".join(out(item).model_dump_json() for item in summaries.items)
+    cursor_json = "null" if summaries.next_cursor is None else json.dumps(summaries.next_cursor)
     return Response(
         f'{{"items":[{body}],"next_cursor":{cursor_json}}}', media_type="application/json"
     )

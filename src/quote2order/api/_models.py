@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 
 from quote2order.board import BoardCard, Column, SalesBoard
 from quote2order.events import DomainEvent, event_to_dict
+from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.money import Money
 from quote2order.portal import PortalChange, PortalDocument, PortalVersion, PortalView
 from quote2order.ports import DocumentRecord
@@ -23,6 +24,7 @@ from quote2order.purchasing import (
     CheckoutResult,
     PurchaseOrder,
 )
+from quote2order.queries import OrderSummary, QuoteSummary
 from quote2order.quotes import PositionChange, Quote
 from quote2order.schemas import (
     OrderOut,
@@ -57,6 +59,7 @@ __all__ = [
     "LinkOut",
     "MoneyOut",
     "MoveIn",
+    "OrderSummaryOut",
     "Page",
     "PortalAnswerIn",
     "PortalChangeOut",
@@ -67,6 +70,7 @@ __all__ = [
     "ProblemOut",
     "PurchaseOrderLineOut",
     "PurchaseOrderOut",
+    "QuoteSummaryOut",
     "ReceiveIn",
     "RejectIn",
     "RotateLinkIn",
@@ -204,6 +208,78 @@ class MoneyOut(_Out):
     @classmethod
     def from_domain(cls, money: Money) -> Self:
         return cls(amount=money.amount, currency=money.currency)
+
+
+class QuoteSummaryOut(_Out):
+    """A quote as a list shows it: its latest version's title and totals."""
+
+    quote_id: str
+    number: str
+    customer_id: str
+    customer: str
+    title: str
+    version: int
+    status: QuoteStatus
+    net: MoneyOut
+    gross: MoneyOut
+    valid_until: date
+    order_id: str | None
+    created_at: datetime
+    activity_at: datetime
+
+    @classmethod
+    def from_domain(cls, summary: QuoteSummary) -> Self:
+        return cls(
+            quote_id=summary.quote_id,
+            number=summary.number,
+            customer_id=summary.customer_id,
+            customer=summary.customer,
+            title=summary.title,
+            version=summary.version,
+            status=summary.status,
+            net=MoneyOut.from_domain(summary.net),
+            gross=MoneyOut.from_domain(summary.gross),
+            valid_until=summary.valid_until,
+            order_id=summary.order_id,
+            created_at=summary.created_at,
+            activity_at=summary.activity_at,
+        )
+
+
+class OrderSummaryOut(_Out):
+    """An order as a list shows it, with its quote's number and title."""
+
+    order_id: str
+    order_number: str
+    quote_id: str
+    quote_number: str
+    quote_version: int
+    customer_id: str
+    customer: str
+    title: str
+    status: OrderStatus
+    net: MoneyOut
+    gross: MoneyOut
+    created_at: datetime
+    activity_at: datetime
+
+    @classmethod
+    def from_domain(cls, summary: OrderSummary) -> Self:
+        return cls(
+            order_id=summary.order_id,
+            order_number=summary.order_number,
+            quote_id=summary.quote_id,
+            quote_number=summary.quote_number,
+            quote_version=summary.quote_version,
+            customer_id=summary.customer_id,
+            customer=summary.customer,
+            title=summary.title,
+            status=summary.status,
+            net=MoneyOut.from_domain(summary.net),
+            gross=MoneyOut.from_domain(summary.gross),
+            created_at=summary.created_at,
+            activity_at=summary.activity_at,
+        )
 
 
 class CreatedQuoteOut(_Out):

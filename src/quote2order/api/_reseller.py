@@ -18,7 +18,7 @@ from quote2order.api._context import (
     attachment,
     json_list,
     json_response,
-    page_response,
+    summary_page_response,
 )
 from quote2order.api._models import (
     BoardCardOut,
@@ -31,7 +31,9 @@ from quote2order.api._models import (
     IsoDateTime,
     LinkOut,
     MoveIn,
+    OrderSummaryOut,
     Page,
+    QuoteSummaryOut,
     RejectIn,
     RotateLinkIn,
     ShipIn,
@@ -39,7 +41,9 @@ from quote2order.api._models import (
 )
 from quote2order.board import Board
 from quote2order.errors import NotFound
+from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.orders import Order
+from quote2order.queries import NO_FILTER, ReadFilter
 from quote2order.quotes import Quote
 from quote2order.schemas import OrderOut, QuoteCreateIn, QuoteEditIn, QuoteOut
 
@@ -66,6 +70,26 @@ IfMatch = Annotated[
 Id = Annotated[str, Path(min_length=1, max_length=64)]
 Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the page before")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+CustomerId = Annotated[str | None, Query(max_length=64)]
+Text = Annotated[
+    str | None,
+    Query(min_length=1, max_length=100, description="part of a number, title or customer name"),
+]
+CreatedFrom = Annotated[IsoDateTime | None, Query(description="created at or after (inclusive)")]
+CreatedUntil = Annotated[IsoDateTime | None, Query(description="created before (exclusive)")]
+
+
+def list_filter(
+    customer_id: CustomerId = None,
+    created_from: CreatedFrom = None,
+    created_until: CreatedUntil = None,
+    text: Text = None,
+) -> ReadFilter:
+    """The filter query parameters of a list (the same as the board's)."""
+    return ReadFilter(customer_id, created_from, created_until, text)
+
+
+Filter = Annotated[ReadFilter, Depends(list_filter)]
 
 
 # Bodies that may be left out (frozen, so one shared default each is safe).
@@ -142,17 +166,25 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
             principal.reseller_id, key, ("POST", "/quotes", body.model_dump(mode="json")), run
         )
 
-    @router.get("/quotes", response_model=Page[QuoteOut], tags=["quotes"])
-    def list_quotes(principal: Auth, cursor: Cursor = None, limit: Limit = 50) -> Response:
-        """The reseller's quotes, oldest first, one page at a time."""
-        return page_response(
-            service.list_quotes(reseller_id=principal.reseller_id),
-            QuoteOut.from_domain,
-            created_at=lambda q: q.created_at,
-            key=lambda q: q.quote_id,
-            cursor=cursor,
-            limit=limit,
+    @router.get("/quotes", response_model=Page[QuoteSummaryOut], tags=["quotes"])
+    def list_quotes(
+        principal: Auth,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+        status: Annotated[list[QuoteStatus] | None, Query()] = None,
+        filter: Filter = NO_FILTER,
+    ) -> Response:
+        """The reseller's quotes (in any ``status`` given), newest activity first, one page
+        at a time; read through the store's list query, so a page costs the same at any
+        volume."""
+        summaries = service.queries.quotes(
+            principal.reseller_id,
+            filter=filter,
+            statuses=status or (),
+            after=cursor,
+            page_size=limit,
         )
+        return summary_page_response(summaries, QuoteSummaryOut.from_domain)
 
     @router.get("/quotes/{quote_id}", response_model=QuoteOut, tags=["quotes"])
     def get_quote(principal: Auth, quote_id: Id) -> Response:
@@ -282,22 +314,26 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
 
     # -- orders ------------------------------------------------------------------------
 
-    @router.get("/orders", response_model=Page[OrderOut], tags=["orders"])
+    @router.get("/orders", response_model=Page[OrderSummaryOut], tags=["orders"])
     def list_orders(
         principal: Auth,
         cursor: Cursor = None,
         limit: Limit = 50,
         quote_id: Annotated[str | None, Query(max_length=64)] = None,
+        status: Annotated[list[OrderStatus] | None, Query()] = None,
+        filter: Filter = NO_FILTER,
     ) -> Response:
-        """The reseller's orders (of one quote), oldest first, one page at a time."""
-        return page_response(
-            service.list_orders(reseller_id=principal.reseller_id, quote_id=quote_id),
-            OrderOut.from_domain,
-            created_at=lambda o: o.created_at,
-            key=lambda o: o.order_id,
-            cursor=cursor,
-            limit=limit,
+        """The reseller's orders (of one quote, in any ``status`` given), newest activity
+        first, one page at a time; read through the store's list query."""
+        summaries = service.queries.orders(
+            principal.reseller_id,
+            filter=filter,
+            statuses=status or (),
+            quote_id=quote_id,
+            after=cursor,
+            page_size=limit,
         )
+        return summary_page_response(summaries, OrderSummaryOut.from_domain)
 
     @router.get("/orders/{order_id}", response_model=OrderOut, tags=["orders"])
     def get_order(principal: Auth, order_id: Id) -> Response:
@@ -489,10 +525,10 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
     @router.get("/board", response_model=BoardOut, tags=["board"])
     def board(
         principal: Auth,
-        customer_id: Annotated[str | None, Query(max_length=64)] = None,
-        created_from: IsoDateTime | None = None,
-        created_until: IsoDateTime | None = None,
-        text: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+        customer_id: CustomerId = None,
+        created_from: CreatedFrom = None,
+        created_until: CreatedUntil = None,
+        text: Text = None,
     ) -> Response:
         """The sales board (read through the store's board query): every column with its
         count, sums and first cards; ``text`` searches numbers, titles and customer names."""
