@@ -723,7 +723,7 @@ class SellerIn(_In):
 
     reseller_id: ShortLine
     name: Line
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    email: Annotated[str, Field(max_length=254), AfterValidator(_email)]
     address: Annotated[list[Line], Field(max_length=8)] = []
     vat_id: Annotated[str, Field(max_length=20, pattern=r"^[A-Z0-9]*$")] = ""
     phone: OptionalLine = ""

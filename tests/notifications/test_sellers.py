@@ -156,6 +156,9 @@ def test_seller_master_data_is_validated_at_the_boundary() -> None:
         ({"payment_terms": {"days": 14, "discount_percent": 2.0}}, "discount_percent"),
         ({"texts": {"invoice": {"intro": "x"}}}, "texts"),
         ({"name": "Nord\r\nBcc: x@y.example"}, "name"),
+        ({"email": "auftrag@nord.example,victim@evil.example"}, "email"),
+        ({"email": "=?utf-8?q?a=0D=0ABcc=3A_x?=@nord.example"}, "email"),
+        ({"name": "=?utf-8?q?Nord=0D=0AReply-To=3A_x@evil.example?="}, "name"),
         ({"unknown": 1}, "unknown"),
     ],
 )
