@@ -155,7 +155,7 @@ def _list(root: dict[str, Any], key: str, default: list[Any] | None = None) -> l
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    names = {dict: "an object", str: "a string", bool: "a boolean", int: "a number"}
+    names = {dict: "an object", str: "a string", bool: "a boolean"}
     return names.get(type(value), "a number")
 
 
