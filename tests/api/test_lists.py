@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -12,19 +12,12 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import QUOTE, build_app
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def lists_api(request, tmp_path) -> Iterator[tuple[TestClient, Any, Any]]:
-    """The API over the memory store and over SQLite (whose list queries are SQL)."""
-    store = None
-    if request.param == "sqlite":
-        from quote2order.adapters.sqlite import SqliteStore
-
-        store = SqliteStore(tmp_path / "lists.db")
-    app, service, clock = build_app(store)
+@pytest.fixture
+def lists_api(new_store: Callable[[], Any]) -> Iterator[tuple[TestClient, Any, Any]]:
+    """The API over each store kind (the SQL stores' list queries are SQL)."""
+    app, service, clock = build_app(new_store())
     with TestClient(app, headers={"X-Reseller": "R-1"}) as client:
         yield client, service, clock
-    if store is not None:
-        store.close()
 
 
 def _create(client, **changes) -> str:
