@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -82,8 +82,9 @@ def build_app(store: Any = None) -> tuple[Any, Quote2Order, FixedClock]:
 
 
 @pytest.fixture
-def api() -> Iterator[tuple[TestClient, Quote2Order, FixedClock]]:
-    app, service, clock = build_app()
+def api(new_store: Callable[[], Any]) -> Iterator[tuple[TestClient, Quote2Order, FixedClock]]:
+    """The test app over the store under test: memory, a SQLite file or PostgreSQL."""
+    app, service, clock = build_app(new_store())
     with TestClient(app, headers={"X-Reseller": "R-1"}) as client:
         yield client, service, clock
 
