@@ -36,6 +36,7 @@ from quote2order.queries import (
     check_statuses,
     decode_cursor,
     encode_cursor,
+    next_page,
     order_activity,
     order_search,
     order_summary,
@@ -69,10 +70,7 @@ def _page(rows: Iterable[T], after: str | None, page_size: int) -> Page[T]:
     if after is not None:
         moment, object_id = decode_cursor(after)
         ordered = [r for r in ordered if (r.activity_at, _id(r)) < (moment, object_id)]
-    items = tuple(ordered[:page_size])
-    more = len(ordered) > page_size
-    last = items[-1] if items else None
-    return Page(items, encode_cursor(last.activity_at, _id(last)) if more and last else None)
+    return next_page(ordered, page_size, lambda r: encode_cursor(r.activity_at, _id(r)))
 
 
 class ScanQueries:
@@ -177,10 +175,7 @@ class ScanQueries:
         if after is not None:
             key, quote_id = decode_cursor(after, date)
             due = [q for q in due if (q.valid_until, q.quote_id) > (key, quote_id)]
-        items = tuple(due[:page_size])
-        more = len(due) > page_size
-        cursor = encode_cursor(items[-1].valid_until, items[-1].quote_id) if more else None
-        return Page(items, cursor)
+        return next_page(due, page_size, lambda q: encode_cursor(q.valid_until, q.quote_id))
 
     def orders(
         self,

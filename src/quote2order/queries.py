@@ -19,7 +19,7 @@ answers the same question with the same values.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, Protocol, TypeVar
@@ -59,6 +59,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "from_minor",
+    "next_page",
     "order_activity",
     "order_column",
     "order_search",
@@ -356,6 +357,13 @@ def decode_cursor(
     if isinstance(moment, datetime) and moment.tzinfo is None:
         raise ValidationError(f"not a cursor of this list: {cursor!r}")
     return moment, object_id
+
+
+def next_page(items: Sequence[T], page_size: int, cursor: Callable[[T], str]) -> Page[T]:
+    """The first ``page_size`` of ``items`` (read one beyond a page, to tell whether more
+    follow), with ``cursor`` of the last one when more follow."""
+    page = tuple(items[:page_size])
+    return Page(page, cursor(page[-1]) if len(items) > page_size else None)
 
 
 def check_page_size(page_size: int) -> int:

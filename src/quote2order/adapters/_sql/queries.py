@@ -34,6 +34,7 @@ from quote2order.queries import (
     decode_cursor,
     encode_cursor,
     from_minor,
+    next_page,
 )
 
 if TYPE_CHECKING:
@@ -312,11 +313,8 @@ class SqlQueries:
             f"SELECT {_QUOTE} FROM quotes WHERE {where} ORDER BY valid_until, quote_id LIMIT ?",
             [*params, page_size + 1],
         )
-        items = tuple(self._quote(row) for row in rows[:page_size])
-        cursor = None
-        if len(rows) > page_size:
-            cursor = encode_cursor(items[-1].valid_until, items[-1].quote_id)
-        return Page(items, cursor)
+        due = [self._quote(row) for row in rows]
+        return next_page(due, page_size, lambda q: encode_cursor(q.valid_until, q.quote_id))
 
     # -- orders --------------------------------------------------------------------------
 
