@@ -28,6 +28,7 @@ from quote2order.queries import (
     Page,
     QuoteSummary,
     ReadFilter,
+    activity_cursor,
     card_search,
     card_summary,
     check_column,
@@ -42,6 +43,7 @@ from quote2order.queries import (
     order_summary,
     quote_activity,
     quote_summary,
+    summary_id,
     sums,
 )
 
@@ -59,18 +61,14 @@ class ReadRows:
     orders: Sequence[OrderSummary]
 
 
-def _id(row: CardSummary | QuoteSummary | OrderSummary) -> str:
-    return row.order_id if isinstance(row, OrderSummary) else row.quote_id
-
-
 def _page(rows: Iterable[T], after: str | None, page_size: int) -> Page[T]:
     """Newest activity first, after the cursor, one page."""
     check_page_size(page_size)
-    ordered = sorted(rows, key=lambda r: (r.activity_at, _id(r)), reverse=True)
+    ordered = sorted(rows, key=lambda r: (r.activity_at, summary_id(r)), reverse=True)
     if after is not None:
         moment, object_id = decode_cursor(after)
-        ordered = [r for r in ordered if (r.activity_at, _id(r)) < (moment, object_id)]
-    return next_page(ordered, page_size, lambda r: encode_cursor(r.activity_at, _id(r)))
+        ordered = [r for r in ordered if (r.activity_at, summary_id(r)) < (moment, object_id)]
+    return next_page(ordered, page_size, activity_cursor)
 
 
 class ScanQueries:

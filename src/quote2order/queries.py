@@ -48,6 +48,7 @@ __all__ = [
     "QuoteSummary",
     "ReadFilter",
     "ReadQueries",
+    "activity_cursor",
     "card_search",
     "card_summary",
     "check_column",
@@ -67,6 +68,7 @@ __all__ = [
     "quote_activity",
     "quote_summary",
     "search_text",
+    "summary_id",
     "sums",
     "to_minor",
 ]
@@ -357,6 +359,16 @@ def decode_cursor(
     if isinstance(moment, datetime) and moment.tzinfo is None:
         raise ValidationError(f"not a cursor of this list: {cursor!r}")
     return moment, object_id
+
+
+def activity_cursor(row: CardSummary | QuoteSummary | OrderSummary) -> str:
+    """The cursor after ``row`` in a list ordered by newest activity."""
+    return encode_cursor(row.activity_at, summary_id(row))
+
+
+def summary_id(row: CardSummary | QuoteSummary | OrderSummary) -> str:
+    """The id a list orders ``row`` by after its activity: the order's, else the quote's."""
+    return row.order_id if isinstance(row, OrderSummary) else row.quote_id
 
 
 def next_page(items: Sequence[T], page_size: int, cursor: Callable[[T], str]) -> Page[T]:

@@ -27,6 +27,7 @@ from quote2order.queries import (
     Page,
     QuoteSummary,
     ReadFilter,
+    activity_cursor,
     check_column,
     check_page_size,
     check_reseller,
@@ -103,14 +104,8 @@ class SqlQueries:
     def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
         return self._store._fetchall(self._store._p(sql), params)
 
-    def _page(self, rows: list[Any], page_size: int, make: Any, id_index: int) -> Page[Any]:
-        items = tuple(make(row) for row in rows[:page_size])
-        if len(rows) <= page_size:
-            return Page(items)
-        last = rows[page_size - 1]
-        moment = self._dialect.parse_timestamp(last[-1])
-        assert moment is not None
-        return Page(items, encode_cursor(moment, last[id_index]))
+    def _page(self, rows: list[Any], page_size: int, make: Any) -> Page[Any]:
+        return next_page([make(row) for row in rows], page_size, activity_cursor)
 
     # -- rows ----------------------------------------------------------------------------
 
@@ -246,7 +241,7 @@ class SqlQueries:
             "ORDER BY activity_at DESC, quote_id DESC LIMIT ?",
             [*params, check_column(column).value, *keys, page_size + 1],
         )
-        return self._page(rows, page_size, self._card, 0)
+        return self._page(rows, page_size, self._card)
 
     def card(self, reseller_id: str, card_id: str) -> CardSummary:
         row = self._store._fetchone(
@@ -280,7 +275,7 @@ class SqlQueries:
             "ORDER BY activity_at DESC, quote_id DESC LIMIT ?",
             [*params, *keys, page_size + 1],
         )
-        return self._page(rows, page_size, self._quote, 0)
+        return self._page(rows, page_size, self._quote)
 
     def quote_by_number(self, reseller_id: str, number: str) -> QuoteSummary:
         row = self._store._fetchone(
@@ -343,7 +338,7 @@ class SqlQueries:
             "ORDER BY activity_at DESC, order_id DESC LIMIT ?",
             [*params, *keys, page_size + 1],
         )
-        return self._page(rows, page_size, self._order, 0)
+        return self._page(rows, page_size, self._order)
 
     def order_by_number(self, reseller_id: str, order_number: str) -> OrderSummary:
         row = self._store._fetchone(
