@@ -11,7 +11,7 @@ or from one ``GROUP BY`` over a filtered board's rows; pages from a keyset
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from quote2order.errors import OrderNotFound, QuoteNotFound
@@ -109,12 +109,17 @@ class SqlQueries:
 
     # -- rows ----------------------------------------------------------------------------
 
-    def _card(self, row: Any) -> CardSummary:
-        d = self._dialect
-        order_number = row[6]
-        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
+    def _times(self, row: Any) -> tuple[datetime, datetime]:
+        """The creation and activity times that end every list row (never NULL)."""
+        created_at = self._dialect.parse_timestamp(row[13])
+        activity_at = self._dialect.parse_timestamp(row[14])
         assert created_at is not None
         assert activity_at is not None
+        return created_at, activity_at
+
+    def _card(self, row: Any) -> CardSummary:
+        order_number = row[6]
+        created_at, activity_at = self._times(row)
         return CardSummary(
             card_id=row[0],
             reseller_id=row[1],
@@ -135,9 +140,7 @@ class SqlQueries:
 
     def _quote(self, row: Any) -> QuoteSummary:
         d = self._dialect
-        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
-        assert created_at is not None
-        assert activity_at is not None
+        created_at, activity_at = self._times(row)
         return QuoteSummary(
             quote_id=row[0],
             reseller_id=row[1],
@@ -156,10 +159,7 @@ class SqlQueries:
         )
 
     def _order(self, row: Any) -> OrderSummary:
-        d = self._dialect
-        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
-        assert created_at is not None
-        assert activity_at is not None
+        created_at, activity_at = self._times(row)
         return OrderSummary(
             order_id=row[0],
             reseller_id=row[1],
