@@ -29,6 +29,7 @@ from quote2order.queries import (
     QuoteSummary,
     ReadFilter,
     activity_cursor,
+    card_activity,
     card_search,
     card_summary,
     check_column,
@@ -212,10 +213,7 @@ def _rows_from_repositories(uow: UnitOfWork, reseller_id: str | None) -> ReadRow
     cards = []
     for quote in quotes:
         order = by_id.get(quote.order_id) if quote.order_id else None
-        activity = quote_activity(quote)
-        if order is not None:
-            activity = max(activity, order_activity(order))
-        cards.append(card_summary(quote, order, activity))
+        cards.append(card_summary(quote, order, card_activity(quote, order)))
     return ReadRows(
         cards,
         [quote_summary(q, quote_activity(q)) for q in quotes],

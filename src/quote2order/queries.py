@@ -49,6 +49,7 @@ __all__ = [
     "ReadFilter",
     "ReadQueries",
     "activity_cursor",
+    "card_activity",
     "card_search",
     "card_summary",
     "check_column",
@@ -456,6 +457,12 @@ def order_activity(order: Order) -> datetime:
     """The latest time recorded on ``order``."""
     times = (order.created_at, order.confirmed_at, order.completed_at, order.invoiced_at)
     return max(t for t in (*times, order.rejected_at) if t is not None)
+
+
+def card_activity(quote: Quote, order: Order | None) -> datetime:
+    """The latest time recorded on ``quote`` or ``order`` (its current order, if any)."""
+    activity = quote_activity(quote)
+    return activity if order is None else max(activity, order_activity(order))
 
 
 def quote_summary(quote: Quote, activity_at: datetime) -> QuoteSummary:
