@@ -28,6 +28,8 @@ from quote2order.queries import (
     Page,
     QuoteSummary,
     ReadFilter,
+    activity_cursor,
+    card_activity,
     card_search,
     card_summary,
     check_column,
@@ -36,11 +38,13 @@ from quote2order.queries import (
     check_statuses,
     decode_cursor,
     encode_cursor,
+    next_page,
     order_activity,
     order_search,
     order_summary,
     quote_activity,
     quote_summary,
+    summary_id,
     sums,
 )
 
@@ -58,21 +62,14 @@ class ReadRows:
     orders: Sequence[OrderSummary]
 
 
-def _id(row: CardSummary | QuoteSummary | OrderSummary) -> str:
-    return row.order_id if isinstance(row, OrderSummary) else row.quote_id
-
-
 def _page(rows: Iterable[T], after: str | None, page_size: int) -> Page[T]:
     """Newest activity first, after the cursor, one page."""
     check_page_size(page_size)
-    ordered = sorted(rows, key=lambda r: (r.activity_at, _id(r)), reverse=True)
+    ordered = sorted(rows, key=lambda r: (r.activity_at, summary_id(r)), reverse=True)
     if after is not None:
         moment, object_id = decode_cursor(after)
-        ordered = [r for r in ordered if (r.activity_at, _id(r)) < (moment, object_id)]
-    items = tuple(ordered[:page_size])
-    more = len(ordered) > page_size
-    last = items[-1] if items else None
-    return Page(items, encode_cursor(last.activity_at, _id(last)) if more and last else None)
+        ordered = [r for r in ordered if (r.activity_at, summary_id(r)) < (moment, object_id)]
+    return next_page(ordered, page_size, activity_cursor)
 
 
 class ScanQueries:
@@ -177,10 +174,7 @@ class ScanQueries:
         if after is not None:
             key, quote_id = decode_cursor(after, date)
             due = [q for q in due if (q.valid_until, q.quote_id) > (key, quote_id)]
-        items = tuple(due[:page_size])
-        more = len(due) > page_size
-        cursor = encode_cursor(items[-1].valid_until, items[-1].quote_id) if more else None
-        return Page(items, cursor)
+        return next_page(due, page_size, lambda q: encode_cursor(q.valid_until, q.quote_id))
 
     def orders(
         self,
@@ -219,10 +213,7 @@ def _rows_from_repositories(uow: UnitOfWork, reseller_id: str | None) -> ReadRow
     cards = []
     for quote in quotes:
         order = by_id.get(quote.order_id) if quote.order_id else None
-        activity = quote_activity(quote)
-        if order is not None:
-            activity = max(activity, order_activity(order))
-        cards.append(card_summary(quote, order, activity))
+        cards.append(card_summary(quote, order, card_activity(quote, order)))
     return ReadRows(
         cards,
         [quote_summary(q, quote_activity(q)) for q in quotes],

@@ -33,12 +33,11 @@ from quote2order.queries import (
     CardSummary,
     Column,
     ReadFilter,
+    card_activity,
+    card_search,
     card_summary,
     check_page_size,
     check_reseller,
-    order_activity,
-    quote_activity,
-    search_text,
     sums,
 )
 from quote2order.quotes import Quote
@@ -153,10 +152,7 @@ class SalesBoard:
 
 def card_for(quote: Quote, order: Order | None, now: datetime) -> BoardCard:
     """The card of ``quote``; ``order`` is its current order while the quote is won."""
-    activity = quote_activity(quote)
-    if order is not None:
-        activity = max(activity, order_activity(order))
-    return board_card(card_summary(quote, order, activity), now)
+    return board_card(card_summary(quote, order, card_activity(quote, order)), now)
 
 
 def _order_actions(status: OrderStatus) -> tuple[str, ...]:
@@ -214,10 +210,9 @@ def build_board(
     cards: dict[Column, list[BoardCard]] = {column: [] for column in Column}
     for quote in quotes:
         order = by_id.get(quote.order_id) if quote.order_id else None
-        card = card_for(quote, order, now)
-        search = search_text(card.quote_number, card.order_number, card.title, card.customer)
-        if read_filter.matches(card.customer_id, card.created_at, search):
-            cards[card.column].append(card)
+        summary = card_summary(quote, order, card_activity(quote, order))
+        if read_filter.matches(summary.customer_id, summary.created_at, card_search(summary)):
+            cards[summary.column].append(board_card(summary, now))
     return SalesBoard(
         tuple(
             BoardColumn(

@@ -19,7 +19,7 @@ answers the same question with the same values.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, Protocol, TypeVar
@@ -48,6 +48,8 @@ __all__ = [
     "QuoteSummary",
     "ReadFilter",
     "ReadQueries",
+    "activity_cursor",
+    "card_activity",
     "card_search",
     "card_summary",
     "check_column",
@@ -59,6 +61,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "from_minor",
+    "next_page",
     "order_activity",
     "order_column",
     "order_search",
@@ -66,6 +69,7 @@ __all__ = [
     "quote_activity",
     "quote_summary",
     "search_text",
+    "summary_id",
     "sums",
     "to_minor",
 ]
@@ -358,6 +362,23 @@ def decode_cursor(
     return moment, object_id
 
 
+def activity_cursor(row: CardSummary | QuoteSummary | OrderSummary) -> str:
+    """The cursor after ``row`` in a list ordered by newest activity."""
+    return encode_cursor(row.activity_at, summary_id(row))
+
+
+def summary_id(row: CardSummary | QuoteSummary | OrderSummary) -> str:
+    """The id a list orders ``row`` by after its activity: the order's, else the quote's."""
+    return row.order_id if isinstance(row, OrderSummary) else row.quote_id
+
+
+def next_page(items: Sequence[T], page_size: int, cursor: Callable[[T], str]) -> Page[T]:
+    """The first ``page_size`` of ``items`` (read one beyond a page, to tell whether more
+    follow), with ``cursor`` of the last one when more follow."""
+    page = tuple(items[:page_size])
+    return Page(page, cursor(page[-1]) if len(items) > page_size else None)
+
+
 def check_page_size(page_size: int) -> int:
     """``page_size`` if it is 1 to :data:`MAX_PAGE_SIZE`, else ValidationError."""
     if isinstance(page_size, bool) or not isinstance(page_size, int):
@@ -436,6 +457,12 @@ def order_activity(order: Order) -> datetime:
     """The latest time recorded on ``order``."""
     times = (order.created_at, order.confirmed_at, order.completed_at, order.invoiced_at)
     return max(t for t in (*times, order.rejected_at) if t is not None)
+
+
+def card_activity(quote: Quote, order: Order | None) -> datetime:
+    """The latest time recorded on ``quote`` or ``order`` (its current order, if any)."""
+    activity = quote_activity(quote)
+    return activity if order is None else max(activity, order_activity(order))
 
 
 def quote_summary(quote: Quote, activity_at: datetime) -> QuoteSummary:

@@ -11,7 +11,7 @@ or from one ``GROUP BY`` over a filtered board's rows; pages from a keyset
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from quote2order.errors import OrderNotFound, QuoteNotFound
@@ -27,6 +27,7 @@ from quote2order.queries import (
     Page,
     QuoteSummary,
     ReadFilter,
+    activity_cursor,
     check_column,
     check_page_size,
     check_reseller,
@@ -34,6 +35,7 @@ from quote2order.queries import (
     decode_cursor,
     encode_cursor,
     from_minor,
+    next_page,
 )
 
 if TYPE_CHECKING:
@@ -102,23 +104,22 @@ class SqlQueries:
     def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
         return self._store._fetchall(self._store._p(sql), params)
 
-    def _page(self, rows: list[Any], page_size: int, make: Any, id_index: int) -> Page[Any]:
-        items = tuple(make(row) for row in rows[:page_size])
-        if len(rows) <= page_size:
-            return Page(items)
-        last = rows[page_size - 1]
-        moment = self._dialect.parse_timestamp(last[-1])
-        assert moment is not None
-        return Page(items, encode_cursor(moment, last[id_index]))
+    def _page(self, rows: list[Any], page_size: int, make: Any) -> Page[Any]:
+        return next_page([make(row) for row in rows], page_size, activity_cursor)
 
     # -- rows ----------------------------------------------------------------------------
 
-    def _card(self, row: Any) -> CardSummary:
-        d = self._dialect
-        order_number = row[6]
-        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
+    def _times(self, row: Any) -> tuple[datetime, datetime]:
+        """The creation and activity times that end every list row (never NULL)."""
+        created_at = self._dialect.parse_timestamp(row[13])
+        activity_at = self._dialect.parse_timestamp(row[14])
         assert created_at is not None
         assert activity_at is not None
+        return created_at, activity_at
+
+    def _card(self, row: Any) -> CardSummary:
+        order_number = row[6]
+        created_at, activity_at = self._times(row)
         return CardSummary(
             card_id=row[0],
             reseller_id=row[1],
@@ -139,9 +140,7 @@ class SqlQueries:
 
     def _quote(self, row: Any) -> QuoteSummary:
         d = self._dialect
-        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
-        assert created_at is not None
-        assert activity_at is not None
+        created_at, activity_at = self._times(row)
         return QuoteSummary(
             quote_id=row[0],
             reseller_id=row[1],
@@ -160,10 +159,7 @@ class SqlQueries:
         )
 
     def _order(self, row: Any) -> OrderSummary:
-        d = self._dialect
-        created_at, activity_at = d.parse_timestamp(row[13]), d.parse_timestamp(row[14])
-        assert created_at is not None
-        assert activity_at is not None
+        created_at, activity_at = self._times(row)
         return OrderSummary(
             order_id=row[0],
             reseller_id=row[1],
@@ -245,7 +241,7 @@ class SqlQueries:
             "ORDER BY activity_at DESC, quote_id DESC LIMIT ?",
             [*params, check_column(column).value, *keys, page_size + 1],
         )
-        return self._page(rows, page_size, self._card, 0)
+        return self._page(rows, page_size, self._card)
 
     def card(self, reseller_id: str, card_id: str) -> CardSummary:
         row = self._store._fetchone(
@@ -279,7 +275,7 @@ class SqlQueries:
             "ORDER BY activity_at DESC, quote_id DESC LIMIT ?",
             [*params, *keys, page_size + 1],
         )
-        return self._page(rows, page_size, self._quote, 0)
+        return self._page(rows, page_size, self._quote)
 
     def quote_by_number(self, reseller_id: str, number: str) -> QuoteSummary:
         row = self._store._fetchone(
@@ -312,11 +308,8 @@ class SqlQueries:
             f"SELECT {_QUOTE} FROM quotes WHERE {where} ORDER BY valid_until, quote_id LIMIT ?",
             [*params, page_size + 1],
         )
-        items = tuple(self._quote(row) for row in rows[:page_size])
-        cursor = None
-        if len(rows) > page_size:
-            cursor = encode_cursor(items[-1].valid_until, items[-1].quote_id)
-        return Page(items, cursor)
+        due = [self._quote(row) for row in rows]
+        return next_page(due, page_size, lambda q: encode_cursor(q.valid_until, q.quote_id))
 
     # -- orders --------------------------------------------------------------------------
 
@@ -345,7 +338,7 @@ class SqlQueries:
             "ORDER BY activity_at DESC, order_id DESC LIMIT ?",
             [*params, *keys, page_size + 1],
         )
-        return self._page(rows, page_size, self._order, 0)
+        return self._page(rows, page_size, self._order)
 
     def order_by_number(self, reseller_id: str, order_number: str) -> OrderSummary:
         row = self._store._fetchone(
