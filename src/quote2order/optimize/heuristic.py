@@ -11,11 +11,18 @@ used suppliers while that lowers the cost (costed incrementally from the two sup
 
 from __future__ import annotations
 
+import gc
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from quote2order.optimize.instance import Instance
+
+if TYPE_CHECKING:
+    from quote2order.optimize._heuristic_arrays import Arrays, Ints
 
 _EPS = 1e-7
 
@@ -37,6 +44,7 @@ class Solution:
     rem: list[int] = field(default_factory=list)
     scored: float = 0.0
     by_line: list[list[int]] = field(default_factory=list)  # arcs with units, per line
+    single: Ints | None = None  # per line: its one arc with units, or a mark (numpy only)
 
     def used_arcs(self, inst: Instance) -> list[list[int]]:
         """Arcs with units per line (built once; moves keep it a superset)."""
@@ -56,33 +64,37 @@ def _key(inst: Instance, sol: Solution) -> tuple[int, int, float]:
     return (sol.short, sol.used if inst.fewest else 0, sol.cost)
 
 
-def _assign(inst: Instance, open_: list[bool]) -> Solution:
-    n_arcs = len(inst.arc_line)
-    units = [0] * n_arcs
+def _assign(inst: Instance, open_: list[bool], arrays: Arrays | None = None) -> Solution:
+    """Each line takes its cheapest open offers in one pass over the arcs sorted once."""
+    if arrays is not None and arrays.one_pass:
+        return _assign_arrays(inst, open_, arrays)
+    units = [0] * len(inst.arc_line)
     goods = [0.0] * len(inst.sup_ids)
     rem = list(inst.off_stock)
     short = 0
     scored = 0.0
-    by_line: list[list[int]] = [[] for _ in inst.line_arcs]
+    by_line: list[list[int]] = []
     arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
-    for i, arcs in enumerate(inst.line_arcs):
-        need = inst.target[i]
+    no_split = inst.constraints.no_split
+    for need, arcs in zip(inst.target, inst.line_arcs, strict=True):
+        used: list[int] = []
+        by_line.append(used)
         if need == 0:
             continue
-        used = by_line[i]
         for a in arcs:
             s = arc_sup[a]
             if not open_[s]:
                 continue
             k = arc_off[a]
-            if inst.constraints.no_split:
-                if rem[k] < need:
+            take = rem[k]
+            if no_split:
+                if take < need:
                     continue
                 take = need
-            else:
-                take = min(need, rem[k])
-                if take <= 0:
-                    continue
+            elif take <= 0:
+                continue
+            elif take > need:
+                take = need
             units[a] = take
             used.append(a)
             rem[k] -= take
@@ -95,113 +107,230 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
     return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored, by_line)
 
 
+def _assign_arrays(inst: Instance, open_: list[bool], arrays: Arrays) -> Solution:
+    """``_assign`` vectorised (every offer serves one line, lines may be split).
+
+    The units per arc come from one cumulative sum over the arcs in line order; goods and the
+    score are then summed in the same order as ``_assign`` does, so both give equal plans.
+    """
+    chosen, taken = arrays.assign(open_)
+    units = [0] * len(inst.arc_line)
+    goods = [0.0] * len(inst.sup_ids)
+    rem = list(inst.off_stock)
+    scored = 0.0
+    by_line: list[list[int]] = [[] for _ in inst.line_arcs]
+    arc_line, arc_sup, arc_off = inst.arc_line, inst.arc_sup, inst.arc_off
+    price, wprice = inst.arc_price, inst.arc_wprice
+    for a, q in zip(chosen, taken, strict=True):
+        units[a] = q
+        by_line[arc_line[a]].append(a)
+        rem[arc_off[a]] -= q
+        goods[arc_sup[a]] += q * price[a]
+        scored += q * wprice[a]
+    short = sum(inst.target) - sum(taken)
+    sol = Solution(units, goods, list(open_), short, 0.0, 0, rem, scored, by_line)
+    sol.single = arrays.single(by_line, units)
+    return sol
+
+
 def _finish(inst: Instance, sol: Solution) -> Solution:
+    """Set the cost and supplier count from the scored goods and the goods per supplier."""
     cost = sol.scored
     used = 0
+    weight, ship, threshold = inst.weight, inst.ship, inst.threshold
     for s, g in enumerate(sol.goods):
         if g > _EPS:
             used += 1
-            cost += inst.weight[s] * inst.shipping(s, g)
+            thr = threshold[s]
+            if thr is None or g < thr - _EPS:
+                cost += weight[s] * ship[s]
     sol.cost = cost
     sol.used = used
     return sol
 
 
-def _pull(inst: Instance, sol: Solution, s: int, target: float) -> Solution | None:
-    """Move units from other suppliers to ``s`` until its goods reach ``target``.
+@dataclass(slots=True)
+class _Pulled:
+    """What a pull changed, so that it can be taken back (goods and score as they were)."""
+
+    moves: list[tuple[int, int, int]]  # (from arc, to arc, units)
+    added: list[int]  # arcs appended to ``by_line``
+    goods: list[float]
+    scored: float
+    cost: float
+    used: int
+
+
+def _pull(
+    inst: Instance, sol: Solution, s: int, target: float, arrays: Arrays | None = None
+) -> _Pulled | None:
+    """Move units from other suppliers to ``s`` until its goods reach ``target``, in place.
 
     Cheapest moves (extra scored cost per unit of value gained) first; a donor is never left
-    below its minimum order value. Returns a new solution or None when the target is missed.
+    below its minimum order value. Only the arcs of ``s`` and the used arcs of their lines are
+    looked at, never the whole plan. Returns what changed (see ``_undo``), or None with ``sol``
+    unchanged when the target is missed.
     """
-    units = list(sol.units)
-    goods = list(sol.goods)
-    rem = list(sol.rem)
-    scored = sol.scored
+    units, goods, rem = sol.units, sol.goods, sol.rem
     by_line = sol.used_arcs(inst)
-    moves: list[tuple[float, int, int]] = []
-    for b in inst.sup_arcs[s]:
-        i = inst.arc_line[b]
-        for a in by_line[i]:
-            if units[a] and inst.arc_sup[a] != s:
-                moves.append(((inst.arc_wprice[b] - inst.arc_wprice[a]) / inst.arc_price[b], a, b))
-    changed: dict[int, list[int]] = {}
-    moves.sort()
+    arc_line, arc_sup, arc_off = inst.arc_line, inst.arc_sup, inst.arc_off
+    price, wprice, mov = inst.arc_price, inst.arc_wprice, inst.mov
+    moves = _pull_moves(inst, sol, s, arrays)
+    undo = _Pulled([], [], list(goods), sol.scored, sol.cost, sol.used)
     no_split = inst.constraints.no_split
-    for _, a, b in moves:
+    for a, b in moves:
         if goods[s] >= target - _EPS:
             break
         q = units[a]
         if q == 0:
             continue
-        kb = inst.arc_off[b]
+        kb = arc_off[b]
         if no_split:
             if units[b] or rem[kb] < q:
                 continue
             t = q
         else:
-            t = min(q, rem[kb], math.ceil((target - goods[s]) / inst.arc_price[b] - 1e-9))
+            t = min(q, rem[kb], math.ceil((target - goods[s]) / price[b] - 1e-9))
             if t <= 0:
                 continue
-        donor = inst.arc_sup[a]
-        left = goods[donor] - t * inst.arc_price[a]
-        if left > _EPS and left < inst.mov[donor] - _EPS:
+        donor = arc_sup[a]
+        left = goods[donor] - t * price[a]
+        if left > _EPS and left < mov[donor] - _EPS:
             if no_split:
                 continue
             # Move the whole remaining line rather than strand the donor below its minimum.
             t = min(q, rem[kb])
-            left = goods[donor] - t * inst.arc_price[a]
-            if left > _EPS and left < inst.mov[donor] - _EPS:
+            left = goods[donor] - t * price[a]
+            if left > _EPS and left < mov[donor] - _EPS:
                 continue
         if not units[b]:
-            i = inst.arc_line[b]
-            changed.setdefault(i, list(by_line[i])).append(b)
+            line = by_line[arc_line[b]]
+            if b not in line:
+                line.append(b)
+                undo.added.append(b)
         units[a] -= t
         units[b] += t
-        rem[inst.arc_off[a]] += t
+        rem[arc_off[a]] += t
         rem[kb] -= t
         goods[donor] = max(0.0, left)
-        goods[s] += t * inst.arc_price[b]
-        scored += t * (inst.arc_wprice[b] - inst.arc_wprice[a])
+        goods[s] += t * price[b]
+        sol.scored += t * (wprice[b] - wprice[a])
+        undo.moves.append((a, b, t))
+        _remark(inst, sol, b)
     if goods[s] < target - _EPS:
+        _undo(inst, sol, undo)
         return None
-    if changed:
-        by_line = list(by_line)
-        for i, arcs in changed.items():
-            by_line[i] = arcs
-    pulled = Solution(units, goods, list(sol.open), sol.short, 0.0, 0, rem, scored, by_line)
-    return _finish(inst, pulled)
+    _finish(inst, sol)
+    return undo
 
 
-def evaluate(inst: Instance, open_: list[bool], *, polish: bool = True) -> Solution:
-    """Assign lines to the open suppliers and repair minimum order values (and shipping)."""
+def _pull_moves(
+    inst: Instance, sol: Solution, s: int, arrays: Arrays | None
+) -> list[tuple[int, int]]:
+    """Moves (from arc, to arc) towards ``s``, cheapest scored cost per unit of value first."""
+    by_line, units, arc_sup = sol.used_arcs(inst), sol.units, inst.arc_sup
+    if arrays is not None:
+        if sol.single is None:
+            sol.single = arrays.single(by_line, units)
+        return arrays.pull_moves(s, sol.single, by_line, units, arc_sup)
+    arc_line, price, wprice = inst.arc_line, inst.arc_price, inst.arc_wprice
+    moves: list[tuple[float, int, int]] = []
+    for b in inst.sup_arcs[s]:
+        pb, wb = price[b], wprice[b]
+        for a in by_line[arc_line[b]]:
+            if units[a] and arc_sup[a] != s:
+                moves.append(((wb - wprice[a]) / pb, a, b))
+    moves.sort()
+    return [(a, b) for _, a, b in moves]
+
+
+#: ``Solution.single`` marks of a line: no arc with units, or several.
+NO_ARC, SEVERAL = -1, -2
+
+
+def mark(arcs: list[int], units: list[int]) -> int:
+    """A line's ``single`` mark from its (superset of) arcs with units."""
+    found = NO_ARC
+    for a in arcs:
+        if units[a]:
+            if found != NO_ARC:
+                return SEVERAL
+            found = a
+    return found
+
+
+def _remark(inst: Instance, sol: Solution, b: int) -> None:
+    """Refresh the ``single`` mark of the line of arc ``b`` after a move."""
+    if sol.single is not None:
+        i = inst.arc_line[b]
+        sol.single[i] = mark(sol.by_line[i], sol.units)
+
+
+def _undo(inst: Instance, sol: Solution, pulled: _Pulled) -> None:
+    """Take back a pull: units, stock and the lists of used arcs as they were."""
+    units, rem, arc_off = sol.units, sol.rem, inst.arc_off
+    for a, b, t in reversed(pulled.moves):
+        units[a] += t
+        units[b] -= t
+        rem[arc_off[a]] -= t
+        rem[arc_off[b]] += t
+    by_line = sol.used_arcs(inst)
+    for b in pulled.added:
+        by_line[inst.arc_line[b]].remove(b)
+    for _, b, _ in pulled.moves:
+        _remark(inst, sol, b)
+    sol.goods[:] = pulled.goods
+    sol.scored, sol.cost, sol.used = pulled.scored, pulled.cost, pulled.used
+
+
+def _below_minimum(inst: Instance, goods: list[float]) -> list[int]:
+    mov = inst.mov
+    return [s for s, g in enumerate(goods) if g > _EPS and g < mov[s] - _EPS]
+
+
+def evaluate(
+    inst: Instance, open_: list[bool], *, polish: bool = True, arrays: Arrays | None = None
+) -> Solution:
+    """Assign lines to the open suppliers and repair minimum order values (and shipping).
+
+    ``arrays`` (from ``arrays_for``) vectorises the assignment and the pulls; the plan is the
+    same with or without.
+    """
     open_ = list(open_)
     while True:
-        sol = _finish(inst, _assign(inst, open_))
-        below = [s for s, g in enumerate(sol.goods) if g > _EPS and g < inst.mov[s] - _EPS]
+        sol = _finish(inst, _assign(inst, open_, arrays))
+        below = _below_minimum(inst, sol.goods)
         if not below:
             break
         repaired = True
         for s in below:
-            pulled = _pull(inst, sol, s, inst.mov[s]) if polish else None
-            if pulled is None or any(
-                _EPS < g < inst.mov[t] - _EPS for t, g in enumerate(pulled.goods)
-            ):
+            pulled = _pull(inst, sol, s, inst.mov[s], arrays) if polish else None
+            if pulled is None or _below_minimum(inst, sol.goods):
                 open_[s] = False
                 repaired = False
                 break
-            sol = pulled
         if repaired:
             break
     if polish:
         # Pull goods to suppliers that pay shipping when reaching the threshold is cheaper.
-        for s, g in enumerate(sol.goods):
-            thr = inst.threshold[s]
+        for s in range(len(sol.goods)):
+            g, thr = sol.goods[s], inst.threshold[s]
             if g > _EPS and thr is not None and g < thr - _EPS and inst.ship[s] > 0:
-                pulled = _pull(inst, sol, s, thr)
-                if pulled is not None and _key(inst, pulled) < _key(inst, sol):
-                    sol = pulled
+                before = _key(inst, sol)
+                pulled = _pull(inst, sol, s, thr, arrays)
+                if pulled is not None and not _key(inst, sol) < before:
+                    _undo(inst, sol, pulled)
     sol.open = [o and g > _EPS for o, g in zip(open_, sol.goods, strict=True)]
     return sol
+
+
+def arrays_for(inst: Instance) -> Arrays | None:
+    """numpy forms of ``inst`` for ``evaluate``, or None where numpy is not installed."""
+    try:
+        from quote2order.optimize._heuristic_arrays import Arrays
+    except ImportError:  # numpy comes with the optimize extra; plain Python does the same
+        return None
+    return Arrays(inst)
 
 
 def cheapest_per_line(inst: Instance) -> Solution:
@@ -224,83 +353,147 @@ def _within_limit(inst: Instance, sol: Solution) -> Solution:
     return sol
 
 
-def _drop_estimate(inst: Instance, sol: Solution, s: int) -> float:
+def _supplier_arcs(inst: Instance, sol: Solution) -> list[list[int]]:
+    """Arcs with units per supplier, from the used arcs per line (not from all arcs)."""
+    per: list[list[int]] = [[] for _ in inst.sup_ids]
+    units, arc_sup = sol.units, inst.arc_sup
+    for arcs in sol.used_arcs(inst):
+        for a in arcs:
+            if units[a]:
+                per[arc_sup[a]].append(a)
+    return per
+
+
+def _dearest(inst: Instance, sol: Solution) -> list[float]:
+    """The dearest scored unit price bought per line (0.0: nothing bought)."""
+    units, wprice = sol.units, inst.arc_wprice
+    return [max((wprice[a] for a in arcs if units[a]), default=0.0) for arcs in sol.used_arcs(inst)]
+
+
+def _drop_estimate(
+    inst: Instance, sol: Solution, s: int, used_by: list[list[int]], open_: list[bool]
+) -> float:
     """Rough change in cost when ``s`` closes: next open offer per line, saved shipping."""
     delta = -inst.weight[s] * inst.shipping(s, sol.goods[s])
-    for a in inst.sup_arcs[s]:
-        q = sol.units[a]
-        if not q:
-            continue
-        alt = None
-        for b in inst.line_arcs[inst.arc_line[a]]:
-            if b != a and sol.open[inst.arc_sup[b]]:
-                alt = b
+    units, line_arcs, arc_line, arc_sup, wprice = (
+        sol.units,
+        inst.line_arcs,
+        inst.arc_line,
+        inst.arc_sup,
+        inst.arc_wprice,
+    )
+    for a in used_by[s]:
+        for b in line_arcs[arc_line[a]]:
+            if b != a and open_[arc_sup[b]]:
+                delta += units[a] * (wprice[b] - wprice[a])
                 break
-        if alt is None:
+        else:
             return math.inf
-        delta += q * (inst.arc_wprice[alt] - inst.arc_wprice[a])
     return delta
 
 
-def _add_estimate(inst: Instance, sol: Solution, s: int) -> float:
+def _add_estimate(inst: Instance, s: int, dearest: list[float]) -> float:
     """Rough change in cost when ``s`` opens: lines that get cheaper, plus its shipping."""
     gain = 0.0
     value = 0.0
-    by_line = sol.used_arcs(inst)
+    arc_line, wprice, price, cap, target = (
+        inst.arc_line,
+        inst.arc_wprice,
+        inst.arc_price,
+        inst.arc_cap,
+        inst.target,
+    )
     for b in inst.sup_arcs[s]:
-        i = inst.arc_line[b]
-        current = 0.0
-        for a in by_line[i]:
-            if sol.units[a]:
-                current = max(current, inst.arc_wprice[a])
-        if current == 0.0 and inst.target[i]:
-            continue
-        if inst.arc_wprice[b] < current:
-            q = min(inst.arc_cap[b], inst.target[i])
-            gain += q * (current - inst.arc_wprice[b])
-            value += q * inst.arc_price[b]
+        i = arc_line[b]
+        current = dearest[i]
+        if wprice[b] < current:
+            q = min(cap[b], target[i])
+            gain += q * (current - wprice[b])
+            value += q * price[b]
     if value < inst.mov[s]:
         return math.inf
     return inst.weight[s] * inst.shipping(s, value) - gain
 
 
-def relocate(inst: Instance, sol: Solution, max_passes: int = 20) -> Solution:
+def relocate(
+    inst: Instance, sol: Solution, max_passes: int = 20, deadline: float | None = None
+) -> Solution:
     """Move units of single lines between used suppliers while that lowers the cost.
 
     A move takes ``t`` units of a line from one used supplier to another (all of them, or just
     enough to lift the receiver to its free-shipping threshold); the donor keeps its minimum
-    order value or is emptied. Its cost change is computed from the two suppliers alone.
+    order value or is emptied. Its cost change is computed from the two suppliers alone, so a
+    pair (arc with units, receiver) is costed again only when one of its two suppliers changed
+    since its line was last examined. Each pass walks the used arcs only, and the receivers of a
+    line in price order up to the price difference that the largest shipping saving could pay
+    for. At most ``max_passes`` passes, and none starts after ``deadline`` (a
+    ``time.perf_counter`` value).
     """
     units = list(sol.units)
     goods = list(sol.goods)
     rem = list(sol.rem)
+    by_line = [list(arcs) for arcs in sol.used_arcs(inst)]
     scored = sol.scored
     open_ = list(sol.open)
     arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
-    weight, mov, threshold = inst.weight, inst.mov, inst.threshold
+    mov, threshold = inst.mov, inst.threshold
+    fee = [w * c for w, c in zip(inst.weight, inst.ship, strict=True)]
     no_split = inst.constraints.no_split
+    # A receiver must already be used, and relocating never opens a supplier: the receivers
+    # of each line are filtered once.
+    live = [g > _EPS for g in goods]
+    receivers = [[b for b in arcs if live[arc_sup[b]]] for arcs in inst.line_arcs]
 
     def ship(s: int, g: float) -> float:
-        return weight[s] * inst.shipping(s, g)
+        if g <= 1e-9:
+            return 0.0
+        thr = threshold[s]
+        if thr is not None and g >= thr - 1e-7:
+            return 0.0
+        return fee[s]
 
+    def most_saved() -> float:
+        """The most shipping a receiver can save: the dearest used one below its threshold."""
+        return max(
+            (
+                fee[r]
+                for r, g in enumerate(goods)
+                if g > _EPS and threshold[r] is not None and ship(r, g) > 0
+            ),
+            default=0.0,
+        )
+
+    saved = most_saved()
+    changed = [0] * len(goods)  # moves made when the supplier's goods last changed
+    seen = [-1] * len(by_line)  # moves made when the line was last examined
+    made = 0
     for _ in range(max_passes):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         improved = False
-        for arcs in inst.line_arcs:
-            if len(arcs) < 2:
+        for i, arcs in enumerate(receivers):
+            if len(arcs) < 2:  # the line's own supplier is among its receivers
                 continue
-            for a in arcs:
+            since, seen[i] = seen[i], made
+            line_used = by_line[i]
+            for a in list(line_used):
                 q = units[a]
                 if not q:
                     continue
                 s = arc_sup[a]
+                fresh = changed[s] > since
                 gs = goods[s]
                 base_s = ship(s, gs)
+                # Moving out of s saves at most its shipping, into r at most r's.
+                dearest = wprice[a] + base_s + saved + 1e-7
                 best_delta = -1e-7
                 best_move: tuple[int, int, float] | None = None
                 for b in arcs:
+                    if wprice[b] > dearest:
+                        break  # sorted by scored price: no later receiver can pay off
                     r = arc_sup[b]
-                    if r == s or goods[r] <= _EPS:
-                        continue
+                    if r == s or goods[r] <= _EPS or not (fresh or changed[r] > since):
+                        continue  # unchanged since costed (and found no better) last time
                     cap = rem[arc_off[b]]
                     if no_split:
                         if units[b] or cap < q:
@@ -337,6 +530,8 @@ def relocate(inst: Instance, sol: Solution, max_passes: int = 20) -> Solution:
                 if best_move is not None:
                     b, t, left = best_move
                     r = arc_sup[b]
+                    if not units[b] and b not in line_used:
+                        line_used.append(b)
                     units[a] -= t
                     units[b] += t
                     rem[arc_off[a]] += t
@@ -346,28 +541,67 @@ def relocate(inst: Instance, sol: Solution, max_passes: int = 20) -> Solution:
                     scored += t * (wprice[b] - wprice[a])
                     if left == 0.0:
                         open_[s] = False
+                    made += 1
+                    changed[s] = changed[r] = made
+                    saved = most_saved()
                     improved = True
         if not improved:
             break
-    return _finish(inst, Solution(units, goods, open_, sol.short, 0.0, 0, rem, scored))
+    moved = Solution(units, goods, open_, sol.short, 0.0, 0, rem, scored, by_line)
+    return _finish(inst, moved)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a search.
+
+    The search makes no reference cycles, but it allocates many short lists; with a large cart
+    in memory every collection walks all its objects, which cost a quarter of the search time.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def local_search(
     inst: Instance,
     time_limit: float | None = None,
-    max_rounds: int = 10_000,
+    max_rounds: int | None = None,
     initial: list[bool] | None = None,
     tries: int = 3,
 ) -> Solution:
     """Shipping-aware construction (greedy supplier drops) plus drop/add/swap improvement.
 
-    The search starts with every supplier open, or with the ``initial`` open suppliers.
+    The search starts with every supplier open, or with the ``initial`` open suppliers. Each
+    round tries the ``tries`` most promising drops, then adds and swaps (estimated from the
+    used arcs alone, costed by a full assignment), and keeps the first that improves. It is
+    bounded by a move budget, ``max_rounds`` (default: twice the suppliers plus 10), and by
+    ``time_limit`` seconds: no round and no relocation pass starts after it, and the plan
+    found so far is returned.
     """
+    with _collector_paused():
+        return _search(inst, time_limit, max_rounds, initial, tries)
+
+
+def _search(
+    inst: Instance,
+    time_limit: float | None,
+    max_rounds: int | None,
+    initial: list[bool] | None,
+    tries: int,
+) -> Solution:
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
     n = len(inst.sup_ids)
-    best = evaluate(inst, [True] * n if initial is None else initial)
+    arrays = arrays_for(inst)
+    best = evaluate(inst, [True] * n if initial is None else initial, arrays=arrays)
     limit = inst.constraints.max_suppliers
+    rounds = 2 * n + 10 if max_rounds is None else max_rounds
 
     def better(cand: Solution, cur: Solution) -> bool:
         if limit is not None and cand.used > limit:
@@ -376,28 +610,30 @@ def local_search(
             return True
         return _key(inst, cand) < _key(inst, cur)
 
-    for _ in range(max_rounds):
+    for _ in range(rounds):
         if deadline is not None and time.perf_counter() > deadline:
             break
         improved = False
+        used_by = _supplier_arcs(inst, best)
         # Drops, most promising first; forced while over the supplier limit.
         opened = [s for s in range(n) if best.open[s]]
-        estimates = sorted((_drop_estimate(inst, best, s), s) for s in opened)
+        estimates = sorted((_drop_estimate(inst, best, s, used_by, best.open), s) for s in opened)
         over = limit is not None and best.used > limit
         for est, s in estimates[:tries]:
             if est > 0 and not inst.fewest and not over:
                 break
             trial = list(best.open)
             trial[s] = False
-            cand = evaluate(inst, trial)
+            cand = evaluate(inst, trial, arrays=arrays)
             if better(cand, best):
                 best, improved = cand, True
                 break
         if improved:
             continue
         # Adds and swaps.
+        dearest = _dearest(inst, best)
         closed = [s for s in range(n) if not best.open[s]]
-        adds = sorted((_add_estimate(inst, best, s), s) for s in closed)
+        adds = sorted((_add_estimate(inst, s, dearest), s) for s in closed)
         can_add = limit is None or best.used < limit
         for est, t in adds[:tries]:
             if est == math.inf:
@@ -405,19 +641,18 @@ def local_search(
             if can_add and not inst.fewest:
                 trial = list(best.open)
                 trial[t] = True
-                cand = evaluate(inst, trial)
+                cand = evaluate(inst, trial, arrays=arrays)
                 if better(cand, best):
                     best, improved = cand, True
                     break
             # Swap: open t and close the open supplier it relieves most.
-            drops = sorted(
-                (_drop_estimate(inst, _with_open(best, t), s), s) for s in range(n) if best.open[s]
-            )
+            with_t = list(best.open)
+            with_t[t] = True
+            drops = sorted((_drop_estimate(inst, best, s, used_by, with_t), s) for s in opened)
             for _, s in drops[:2]:
-                trial = list(best.open)
-                trial[t] = True
+                trial = list(with_t)
                 trial[s] = False
-                cand = evaluate(inst, trial)
+                cand = evaluate(inst, trial, arrays=arrays)
                 if better(cand, best):
                     best, improved = cand, True
                     break
@@ -427,12 +662,4 @@ def local_search(
             break
     if limit is not None and best.used > limit:
         best = _within_limit(inst, best)  # stopped by the time limit while still over it
-    return relocate(inst, best)
-
-
-def _with_open(sol: Solution, t: int) -> Solution:
-    open_ = list(sol.open)
-    open_[t] = True
-    return Solution(
-        sol.units, sol.goods, open_, sol.short, sol.cost, sol.used, sol.rem, sol.scored, sol.by_line
-    )
+    return relocate(inst, best, deadline=deadline)
