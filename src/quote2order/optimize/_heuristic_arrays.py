@@ -1,4 +1,4 @@
-"""numpy forms of an instance for the heuristic's vectorised steps.
+"""numpy forms of an instance for the heuristic's vectorised step (the moves of a pull).
 
 Imported by :mod:`quote2order.optimize.heuristic` only when numpy is installed (it comes with
 the ``optimize`` extra); without it the heuristic runs the same steps in plain Python, with the
@@ -17,44 +17,23 @@ Ints = NDArray[np.int64]
 
 
 class Arrays:
-    """The arcs in line order (each line's arcs by scored price) and per supplier, as arrays."""
+    """Arc prices, suppliers and the arcs and lines of each supplier, as arrays."""
 
     def __init__(self, inst: Instance) -> None:
-        lengths = np.array([len(arcs) for arcs in inst.line_arcs], dtype=np.int64)
-        order = np.array([a for arcs in inst.line_arcs for a in arcs], dtype=np.int64)
         self.arc_sup: Ints = np.array(inst.arc_sup, dtype=np.int64)
         self.price = np.array(inst.arc_price, dtype=np.float64)
         self.wprice = np.array(inst.arc_wprice, dtype=np.float64)
-        self.order = order
-        self.order_sup = self.arc_sup[order]
-        self.order_cap = np.array(inst.arc_cap, dtype=np.int64)[order]
-        self.order_need = np.repeat(np.array(inst.target, dtype=np.int64), lengths)
-        nonempty = lengths > 0
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        self.starts = starts[nonempty]
-        self.lengths = lengths[nonempty]
-        arc_line = np.array(inst.arc_line, dtype=np.int64)
-        self.sup_arcs = [np.array(arcs, dtype=np.int64) for arcs in inst.sup_arcs]
-        self.sup_lines = [arc_line[arcs] for arcs in self.sup_arcs]
-        # One pass holds when every offer serves one line (otherwise lines share its stock in
-        # line order) and lines may be split (otherwise a line takes one offer with enough).
-        self.one_pass = not inst.constraints.no_split and all(
-            len(arcs) <= 1 for arcs in inst.off_arcs
-        )
+        self.arc_line = np.array(inst.arc_line, dtype=np.int64)
+        self._inst = inst
+        self._of: dict[int, tuple[Ints, Ints]] = {}  # built for the suppliers pulled to only
 
-    def assign(self, open_: list[bool]) -> tuple[list[int], list[int]]:
-        """Each line's cheapest open offers up to their stock: the arcs with units, in line and
-        price order, and their units (only when ``one_pass``)."""
-        is_open = np.array(open_, dtype=bool)
-        cap = np.where(is_open[self.order_sup], self.order_cap, 0)
-        before = np.cumsum(cap) - cap  # units offered ahead of each arc, over all lines
-        if len(self.starts):
-            before -= np.repeat(before[self.starts], self.lengths)  # ... within its line
-        take = np.minimum(cap, np.maximum(self.order_need - before, 0))
-        chosen = np.flatnonzero(take)
-        arcs: list[int] = self.order[chosen].tolist()
-        units: list[int] = take[chosen].tolist()
-        return arcs, units
+    def of(self, s: int) -> tuple[Ints, Ints]:
+        """The arcs of supplier ``s`` and their lines."""
+        found = self._of.get(s)
+        if found is None:
+            arcs = np.array(self._inst.sup_arcs[s], dtype=np.int64)
+            found = self._of[s] = (arcs, self.arc_line[arcs])
+        return found
 
     def single(self, by_line: list[list[int]], units: list[int]) -> Ints:
         """Per line: its one arc with units, or a mark (``heuristic.NO_ARC``, ``SEVERAL``)."""
@@ -66,8 +45,7 @@ class Arrays:
         """The moves (from arc, to arc) that bring units to ``s``, cheapest scored cost per
         unit of value first (ties by arc numbers): every arc of ``s`` against each arc with
         units of its line at another supplier."""
-        lines = self.sup_lines[s]
-        arcs_s = self.sup_arcs[s]
+        arcs_s, lines = self.of(s)
         held = single[lines]
         one = held >= 0
         one[one] = self.arc_sup[held[one]] != s
