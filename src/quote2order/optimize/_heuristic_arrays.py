@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from quote2order.optimize.heuristic import SEVERAL, mark
+from quote2order.optimize.heuristic import SEVERAL
 from quote2order.optimize.instance import Instance
 
 Ints = NDArray[np.int64]
@@ -35,18 +35,19 @@ class Arrays:
             found = self._of[s] = (arcs, self.arc_line[arcs])
         return found
 
-    def single(self, by_line: list[list[int]], units: list[int]) -> Ints:
-        """Per line: its one arc with units, or a mark (``heuristic.NO_ARC``, ``SEVERAL``)."""
-        return np.array([mark(arcs, units) for arcs in by_line], dtype=np.int64)
-
     def pull_moves(
-        self, s: int, single: Ints, by_line: list[list[int]], units: list[int], arc_sup: list[int]
+        self,
+        s: int,
+        single: list[int],
+        by_line: list[list[int]],
+        units: list[int],
+        arc_sup: list[int],
     ) -> list[tuple[int, int]]:
         """The moves (from arc, to arc) that bring units to ``s``, cheapest scored cost per
         unit of value first (ties by arc numbers): every arc of ``s`` against each arc with
         units of its line at another supplier."""
         arcs_s, lines = self.of(s)
-        held = single[lines]
+        held = np.array(single, dtype=np.int64)[lines]
         one = held >= 0
         one[one] = self.arc_sup[held[one]] != s
         donors = held[one]

@@ -22,9 +22,23 @@ from typing import TYPE_CHECKING
 from quote2order.optimize.instance import Instance
 
 if TYPE_CHECKING:
-    from quote2order.optimize._heuristic_arrays import Arrays, Ints
+    from quote2order.optimize._heuristic_arrays import Arrays
 
 _EPS = 1e-7
+
+#: ``Solution.single`` marks of a line: no arc with units, or several.
+NO_ARC, SEVERAL = -1, -2
+
+
+def mark(arcs: list[int], units: list[int]) -> int:
+    """A line's ``single`` mark from its (superset of) arcs with units."""
+    found = NO_ARC
+    for a in arcs:
+        if units[a]:
+            if found != NO_ARC:
+                return SEVERAL
+            found = a
+    return found
 
 
 @dataclass(slots=True)
@@ -44,7 +58,8 @@ class Solution:
     rem: list[int] = field(default_factory=list)
     scored: float = 0.0
     by_line: list[list[int]] = field(default_factory=list)  # arcs with units, per line
-    single: Ints | None = None  # per line: its one arc with units, or a mark (numpy only)
+    # Per line: its one arc with units, or NO_ARC or SEVERAL (empty: not known).
+    single: list[int] = field(default_factory=list)
 
     def used_arcs(self, inst: Instance) -> list[list[int]]:
         """Arcs with units per line (built once; moves keep it a superset)."""
@@ -76,12 +91,14 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
     short = 0
     scored = 0.0
     by_line: list[list[int]] = []
+    single: list[int] = []
     arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
     no_split = inst.constraints.no_split
     for need, arcs in zip(inst.target, inst.line_arcs, strict=True):
         used: list[int] = []
         by_line.append(used)
         if need == 0:
+            single.append(NO_ARC)
             continue
         for a in arcs:
             s = arc_sup[a]
@@ -106,7 +123,8 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
             if need == 0:
                 break
         short += need
-    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored, by_line)
+        single.append(used[0] if len(used) == 1 else SEVERAL if used else NO_ARC)
+    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored, by_line, single)
 
 
 def _finish(inst: Instance, sol: Solution) -> Solution:
@@ -206,8 +224,8 @@ def _pull_moves(
     """Moves (from arc, to arc) towards ``s``, cheapest scored cost per unit of value first."""
     by_line, units, arc_sup = sol.used_arcs(inst), sol.units, inst.arc_sup
     if arrays is not None:
-        if sol.single is None:
-            sol.single = arrays.single(by_line, units)
+        if not sol.single:
+            sol.single = [mark(arcs, units) for arcs in by_line]
         return arrays.pull_moves(s, sol.single, by_line, units, arc_sup)
     arc_line, price, wprice = inst.arc_line, inst.arc_price, inst.arc_wprice
     moves: list[tuple[float, int, int]] = []
@@ -220,24 +238,9 @@ def _pull_moves(
     return [(a, b) for _, a, b in moves]
 
 
-#: ``Solution.single`` marks of a line: no arc with units, or several.
-NO_ARC, SEVERAL = -1, -2
-
-
-def mark(arcs: list[int], units: list[int]) -> int:
-    """A line's ``single`` mark from its (superset of) arcs with units."""
-    found = NO_ARC
-    for a in arcs:
-        if units[a]:
-            if found != NO_ARC:
-                return SEVERAL
-            found = a
-    return found
-
-
 def _remark(inst: Instance, sol: Solution, b: int) -> None:
     """Refresh the ``single`` mark of the line of arc ``b`` after a move."""
-    if sol.single is not None:
+    if sol.single:
         i = inst.arc_line[b]
         sol.single[i] = mark(sol.by_line[i], sol.units)
 
@@ -347,9 +350,17 @@ def _dearest(inst: Instance, sol: Solution) -> list[float]:
 
 
 def _drop_estimate(
-    inst: Instance, sol: Solution, s: int, used_by: list[list[int]], open_: list[bool]
+    inst: Instance,
+    sol: Solution,
+    s: int,
+    used_by: list[list[int]],
+    open_: list[bool],
+    alts: dict[int, int] | None = None,
 ) -> float:
-    """Rough change in cost when ``s`` closes: next open offer per line, saved shipping."""
+    """Rough change in cost when ``s`` closes: next open offer per line, saved shipping.
+
+    ``alts`` receives the next open arc found for each arc of ``s`` (see ``_swap_estimates``).
+    """
     delta = -inst.weight[s] * inst.shipping(s, sol.goods[s])
     units, line_arcs, arc_line, arc_sup, wprice = (
         sol.units,
@@ -362,10 +373,43 @@ def _drop_estimate(
         for b in line_arcs[arc_line[a]]:
             if b != a and open_[arc_sup[b]]:
                 delta += units[a] * (wprice[b] - wprice[a])
+                if alts is not None:
+                    alts[a] = b
                 break
         else:
             return math.inf
     return delta
+
+
+def _swap_estimates(
+    inst: Instance,
+    sol: Solution,
+    t: int,
+    used_by: list[list[int]],
+    estimates: dict[int, float],
+    alts: dict[int, int],
+) -> list[tuple[float, int]]:
+    """Drop estimates of the open suppliers once ``t`` opens too, sorted.
+
+    Only a supplier with a line where an arc of ``t`` comes before the next open arc gets a
+    new estimate; the others keep theirs (``estimates`` and ``alts`` from ``_drop_estimate``).
+    """
+    arc_line, arc_sup, wprice, cap = inst.arc_line, inst.arc_sup, inst.arc_wprice, inst.arc_cap
+    by_line, units = sol.used_arcs(inst), sol.units
+    touched: set[int] = set()
+    for b in inst.sup_arcs[t]:
+        for a in by_line[arc_line[b]]:
+            if units[a] and arc_sup[a] not in touched:
+                alt = alts.get(a)
+                # Each line's arcs are sorted by (scored price, -capacity, arc).
+                if alt is None or (wprice[b], -cap[b], b) < (wprice[alt], -cap[alt], alt):
+                    touched.add(arc_sup[a])
+    with_t = list(sol.open)
+    with_t[t] = True
+    return sorted(
+        (_drop_estimate(inst, sol, s, used_by, with_t) if s in touched else est, s)
+        for s, est in estimates.items()
+    )
 
 
 def _add_estimate(inst: Instance, s: int, dearest: list[float]) -> float:
@@ -592,8 +636,13 @@ def _search(
         improved = False
         used_by = _supplier_arcs(inst, best)
         # Drops, most promising first; forced while over the supplier limit.
-        opened = [s for s in range(n) if best.open[s]]
-        estimates = sorted((_drop_estimate(inst, best, s, used_by, best.open), s) for s in opened)
+        alts: dict[int, int] = {}
+        by_supplier = {
+            s: _drop_estimate(inst, best, s, used_by, best.open, alts)
+            for s in range(n)
+            if best.open[s]
+        }
+        estimates = sorted((est, s) for s, est in by_supplier.items())
         over = limit is not None and best.used > limit
         for est, s in estimates[:tries]:
             if est > 0 and not inst.fewest and not over:
@@ -622,11 +671,10 @@ def _search(
                     best, improved = cand, True
                     break
             # Swap: open t and close the open supplier it relieves most.
-            with_t = list(best.open)
-            with_t[t] = True
-            drops = sorted((_drop_estimate(inst, best, s, used_by, with_t), s) for s in opened)
+            drops = _swap_estimates(inst, best, t, used_by, by_supplier, alts)
             for _, s in drops[:2]:
-                trial = list(with_t)
+                trial = list(best.open)
+                trial[t] = True
                 trial[s] = False
                 cand = evaluate(inst, trial, arrays=arrays)
                 if better(cand, best):
