@@ -1,0 +1,140 @@
+"""The heuristic's bookkeeping: pulls taken back exactly, bounds on its work, equal paths."""
+
+from __future__ import annotations
+
+import gc
+import time
+from decimal import Decimal
+
+import pytest
+from _problems import assert_feasible, constraint_sets, small_problems, strategies
+from hypothesis import given, settings
+
+from quote2order.optimize import (
+    Constraints,
+    ProcurementProblem,
+    Strategy,
+    heuristic,
+)
+from quote2order.optimize.generate import random_problem
+from quote2order.optimize.instance import Instance, build_instance, build_plan
+
+D = Decimal
+
+
+def _state(sol: heuristic.Solution) -> tuple[object, ...]:
+    used = [sorted(a for a in arcs if sol.units[a]) for arcs in sol.by_line]
+    return (list(sol.units), list(sol.goods), list(sol.rem), sol.scored, sol.cost, used)
+
+
+def _pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heuristic, "arrays_for", lambda inst: None)
+
+
+def _search(inst: Instance, monkeypatch: pytest.MonkeyPatch, vectorised: bool) -> list[int]:
+    with monkeypatch.context() as patch:
+        if not vectorised:
+            _pure_python(patch)
+        return heuristic.local_search(inst).units
+
+
+@pytest.mark.parametrize("regime", ["accessories", "shipping", "scarce", "minimums"])
+@pytest.mark.parametrize(
+    "constraints", [Constraints(), Constraints(max_suppliers=6), Constraints(no_split=True)]
+)
+def test_vectorised_pulls_give_the_plans_of_plain_python(
+    regime: str, constraints: Constraints, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = random_problem(120, 20, regime, seed=1)  # type: ignore[arg-type]
+    for strategy in (Strategy(), Strategy("partner-first", D("5")), Strategy("fewest-sources")):
+        inst = build_instance(problem, strategy, constraints)
+        assert _search(inst, monkeypatch, True) == _search(inst, monkeypatch, False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problem=small_problems(max_lines=6), strategy=strategies, constraints=constraint_sets)
+def test_plain_python_plans_are_feasible_and_equal_to_the_vectorised_ones(
+    problem: ProcurementProblem, strategy: Strategy, constraints: Constraints
+) -> None:
+    inst = build_instance(problem, strategy, constraints)
+    with pytest.MonkeyPatch.context() as patch:
+        vectorised = heuristic.local_search(inst)
+        _pure_python(patch)
+        plain = heuristic.local_search(inst)
+    assert plain.units == vectorised.units
+    if constraints.max_suppliers is None or plain.used <= constraints.max_suppliers:
+        assert_feasible(problem, constraints, build_plan(inst, plain.as_dict(), "heuristic"))
+
+
+@pytest.mark.parametrize("vectorised", [True, False])
+def test_a_pull_that_misses_its_target_leaves_the_plan_as_it_was(vectorised: bool) -> None:
+    inst = build_instance(random_problem(60, 12, "shipping", seed=2), Strategy(), Constraints())
+    arrays = heuristic.arrays_for(inst) if vectorised else None
+    sol = heuristic.evaluate(inst, [True] * len(inst.sup_ids), arrays=arrays)
+    before = _state(sol)
+    used = next(s for s, g in enumerate(sol.goods) if g > 0)
+    assert heuristic._pull(inst, sol, used, 1e12, arrays) is None
+    assert _state(sol) == before
+
+
+def test_a_pull_taken_back_restores_the_plan_exactly() -> None:
+    inst = build_instance(random_problem(60, 12, "shipping", seed=2), Strategy(), Constraints())
+    sol = heuristic.evaluate(inst, [True] * len(inst.sup_ids), polish=False)
+    before = _state(sol)
+    pulled = 0
+    for s, g in enumerate(sol.goods):
+        if g > 0:
+            taken = heuristic._pull(inst, sol, s, g + 30.0)
+            if taken is not None:
+                assert _state(sol) != before
+                pulled += 1
+                heuristic._undo(inst, sol, taken)
+                assert _state(sol) == before
+    assert pulled
+
+
+def test_the_deadline_stops_relocation_before_a_pass() -> None:
+    inst = build_instance(random_problem(80, 15, "accessories", 1), Strategy(), Constraints())
+    sol = heuristic.evaluate(inst, [True] * len(inst.sup_ids))
+    moved = heuristic.relocate(inst, sol)
+    assert moved.cost < sol.cost - 1e-6  # relocation has work to do on this cart ...
+    stopped = heuristic.relocate(inst, sol, deadline=time.perf_counter() - 1)
+    assert stopped.units == sol.units  # ... but none once the deadline has passed
+    assert stopped.cost == pytest.approx(sol.cost)
+
+
+def test_the_move_budget_bounds_the_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    inst = build_instance(random_problem(150, 25, "shipping", 1), Strategy(), Constraints())
+    calls = [0]
+    evaluate = heuristic.evaluate
+
+    def counted(*args: object, **kwargs: object) -> heuristic.Solution:
+        calls[0] += 1
+        return evaluate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(heuristic, "evaluate", counted)
+    heuristic.local_search(inst)
+    unbounded = calls[0]
+    bounded = []
+    for rounds in (0, 1, 2):
+        calls[0] = 0
+        heuristic.local_search(inst, max_rounds=rounds, tries=3)
+        # The start, then per round at most 3 drops, 3 adds and 3 x 2 swaps.
+        assert calls[0] <= 1 + rounds * (3 + 3 + 6)
+        bounded.append(calls[0])
+    assert bounded[0] == 1
+    assert bounded[1] < unbounded  # the budget, not the search, ended the rounds
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_search_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    inst = build_instance(random_problem(30, 8, "hardware", 0), Strategy(), Constraints())
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        heuristic.local_search(inst)
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
