@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import random
 import time
 from decimal import Decimal
 
@@ -138,3 +139,20 @@ def test_the_search_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -
     finally:
         if was:
             gc.enable()
+
+
+@pytest.mark.parametrize("regime", ["shipping", "scarce", "minimums"])
+@pytest.mark.parametrize("no_split", [False, True])
+def test_a_derived_assignment_equals_a_full_pass(regime: str, no_split: bool) -> None:
+    problem = random_problem(100, 30, regime, seed=0)  # type: ignore[arg-type]
+    inst = build_instance(problem, Strategy(), Constraints(no_split=no_split))
+    assign = heuristic.Assigner(inst)
+    assert assign.derived  # every offer of a generated cart serves one line
+    rng = random.Random(1)
+    for _ in range(60):
+        open_ = [rng.random() < 0.6 for _ in inst.sup_ids]
+        derived, full = assign(open_), heuristic._assign(inst, open_)
+        assert (derived.units, derived.rem, derived.short) == (full.units, full.rem, full.short)
+        assert derived.single == full.single
+        assert derived.goods == pytest.approx(full.goods, abs=1e-9)
+        assert derived.scored == pytest.approx(full.scored, abs=1e-6)

@@ -35,10 +35,15 @@ class Arrays:
             found = self._of[s] = (arcs, self.arc_line[arcs])
         return found
 
+    @staticmethod
+    def ints(values: list[int]) -> Ints:
+        """``values`` as an array."""
+        return np.array(values, dtype=np.int64)
+
     def pull_moves(
         self,
         s: int,
-        single: list[int],
+        single: Ints,
         by_line: list[list[int]],
         units: list[int],
         arc_sup: list[int],
@@ -47,7 +52,7 @@ class Arrays:
         unit of value first (ties by arc numbers): every arc of ``s`` against each arc with
         units of its line at another supplier."""
         arcs_s, lines = self.of(s)
-        held = np.array(single, dtype=np.int64)[lines]
+        held = single[lines]
         one = held >= 0
         one[one] = self.arc_sup[held[one]] != s
         donors = held[one]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from quote2order.optimize.instance import Instance
 
 if TYPE_CHECKING:
-    from quote2order.optimize._heuristic_arrays import Arrays
+    from quote2order.optimize._heuristic_arrays import Arrays, Ints
 
 _EPS = 1e-7
 
@@ -60,6 +60,7 @@ class Solution:
     by_line: list[list[int]] = field(default_factory=list)  # arcs with units, per line
     # Per line: its one arc with units, or NO_ARC or SEVERAL (empty: not known).
     single: list[int] = field(default_factory=list)
+    single_array: Ints | None = None  # ``single`` as a numpy array, once a pull needed it
 
     def used_arcs(self, inst: Instance) -> list[list[int]]:
         """Arcs with units per line (built once; moves keep it a superset)."""
@@ -226,7 +227,9 @@ def _pull_moves(
     if arrays is not None:
         if not sol.single:
             sol.single = [mark(arcs, units) for arcs in by_line]
-        return arrays.pull_moves(s, sol.single, by_line, units, arc_sup)
+        if sol.single_array is None:
+            sol.single_array = arrays.ints(sol.single)
+        return arrays.pull_moves(s, sol.single_array, by_line, units, arc_sup)
     arc_line, price, wprice = inst.arc_line, inst.arc_price, inst.arc_wprice
     moves: list[tuple[float, int, int]] = []
     for b in inst.sup_arcs[s]:
@@ -243,6 +246,8 @@ def _remark(inst: Instance, sol: Solution, b: int) -> None:
     if sol.single:
         i = inst.arc_line[b]
         sol.single[i] = mark(sol.by_line[i], sol.units)
+        if sol.single_array is not None:
+            sol.single_array[i] = sol.single[i]
 
 
 def _undo(inst: Instance, sol: Solution, pulled: _Pulled) -> None:
@@ -267,17 +272,123 @@ def _below_minimum(inst: Instance, goods: list[float]) -> list[int]:
     return [s for s, g in enumerate(goods) if g > _EPS and g < mov[s] - _EPS]
 
 
+class Assigner:
+    """Assignments for a sequence of open supplier sets, each derived from the one before.
+
+    Only the lines that a change of open suppliers can alter are assigned again: those a
+    closed supplier supplied, and those where an opened supplier's offer comes before the
+    offer the line stopped at (or that were short). That holds when every offer serves one
+    line; where lines share an offer's stock, every assignment is a full pass.
+    """
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        self.last: Solution | None = None  # the latest assignment, before any repair
+        self.derived = max(map(len, inst.off_arcs), default=0) <= 1
+
+    def __call__(self, open_: list[bool]) -> Solution:
+        last = self.last
+        sol = _assign(self.inst, open_) if last is None else _reassign(self.inst, last, open_)
+        if self.derived:
+            self.last = Solution(
+                list(sol.units),
+                list(sol.goods),
+                list(sol.open),
+                sol.short,
+                0.0,
+                0,
+                list(sol.rem),
+                sol.scored,
+                [list(arcs) for arcs in sol.by_line],
+                list(sol.single),
+            )
+        return sol
+
+
+def _reassign(inst: Instance, last: Solution, open_: list[bool]) -> Solution:
+    """``_assign`` for ``open_``, redoing only the lines that ``last`` may have differently."""
+    arc_line, arc_sup, arc_off = inst.arc_line, inst.arc_sup, inst.arc_off
+    price, wprice, cap, target = inst.arc_price, inst.arc_wprice, inst.arc_cap, inst.target
+    units, rem, goods = list(last.units), list(last.rem), list(last.goods)
+    by_line, single = list(last.by_line), list(last.single)
+    lines: set[int] = set()
+    for s, (was, now) in enumerate(zip(last.open, open_, strict=True)):
+        if was == now:
+            continue
+        if was:  # closed: the lines it supplied
+            lines.update(arc_line[a] for a in inst.sup_arcs[s] if units[a])
+            continue
+        for b in inst.sup_arcs[s]:  # opened: lines that reach its offer
+            i = arc_line[b]
+            used = by_line[i]
+            if not used or sum(units[a] for a in used) < target[i]:
+                lines.add(i)
+                continue
+            stop = used[-1]  # each line's arcs are sorted by (scored price, -capacity, arc)
+            if (wprice[b], -cap[b], b) < (wprice[stop], -cap[stop], stop):
+                lines.add(i)
+    scored, short = last.scored, last.short
+    no_split = inst.constraints.no_split
+    for i in sorted(lines):
+        need = target[i]
+        for a in by_line[i]:
+            q = units[a]
+            units[a] = 0
+            rem[arc_off[a]] += q
+            goods[arc_sup[a]] -= q * price[a]
+            scored -= q * wprice[a]
+            need -= q
+        short -= need  # the line's shortfall in ``last``
+        need = target[i]
+        used = []
+        for a in inst.line_arcs[i]:
+            s = arc_sup[a]
+            if not open_[s]:
+                continue
+            k = arc_off[a]
+            take = rem[k]
+            if no_split:
+                if take < need:
+                    continue
+                take = need
+            elif take <= 0:
+                continue
+            elif take > need:
+                take = need
+            units[a] = take
+            used.append(a)
+            rem[k] -= take
+            goods[s] += take * price[a]
+            scored += take * wprice[a]
+            need -= take
+            if need == 0:
+                break
+        short += need
+        by_line[i] = used
+        single[i] = used[0] if len(used) == 1 else SEVERAL if used else NO_ARC
+    # Suppliers left without goods are exactly empty (no rounding residue from the updates).
+    for s, now in enumerate(open_):
+        if not now or abs(goods[s]) < 1e-9:
+            goods[s] = 0.0
+    return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored, by_line, single)
+
+
 def evaluate(
-    inst: Instance, open_: list[bool], *, polish: bool = True, arrays: Arrays | None = None
+    inst: Instance,
+    open_: list[bool],
+    *,
+    polish: bool = True,
+    arrays: Arrays | None = None,
+    assign: Assigner | None = None,
 ) -> Solution:
     """Assign lines to the open suppliers and repair minimum order values (and shipping).
 
-    ``arrays`` (from ``arrays_for``) vectorises the assignment and the pulls; the plan is the
-    same with or without.
+    ``arrays`` (from ``arrays_for``) vectorises the pulls; ``assign`` derives the assignment
+    from the previous one. Both only save time.
     """
     open_ = list(open_)
     while True:
-        sol = _finish(inst, _assign(inst, open_))
+        sol = _finish(inst, _assign(inst, open_) if assign is None else assign(open_))
         below = _below_minimum(inst, sol.goods)
         if not below:
             break
@@ -619,7 +730,8 @@ def _search(
     deadline = None if time_limit is None else start + time_limit
     n = len(inst.sup_ids)
     arrays = arrays_for(inst)
-    best = evaluate(inst, [True] * n if initial is None else initial, arrays=arrays)
+    assign = Assigner(inst)
+    best = evaluate(inst, [True] * n if initial is None else initial, arrays=arrays, assign=assign)
     limit = inst.constraints.max_suppliers
     rounds = 2 * n + 10 if max_rounds is None else max_rounds
 
@@ -628,7 +740,11 @@ def _search(
             return cand.used < cur.used
         if limit is not None and cur.used > limit:
             return True
-        return _key(inst, cand) < _key(inst, cur)
+        new, old = _key(inst, cand), _key(inst, cur)
+        if new[:2] != old[:2]:
+            return new < old
+        # Derived assignments carry rounding noise: an equal plan is no improvement.
+        return new[2] < old[2] - 1e-9 * max(1.0, abs(old[2]))
 
     for _ in range(rounds):
         if deadline is not None and time.perf_counter() > deadline:
@@ -649,7 +765,7 @@ def _search(
                 break
             trial = list(best.open)
             trial[s] = False
-            cand = evaluate(inst, trial, arrays=arrays)
+            cand = evaluate(inst, trial, arrays=arrays, assign=assign)
             if better(cand, best):
                 best, improved = cand, True
                 break
@@ -666,7 +782,7 @@ def _search(
             if can_add and not inst.fewest:
                 trial = list(best.open)
                 trial[t] = True
-                cand = evaluate(inst, trial, arrays=arrays)
+                cand = evaluate(inst, trial, arrays=arrays, assign=assign)
                 if better(cand, best):
                     best, improved = cand, True
                     break
@@ -676,7 +792,7 @@ def _search(
                 trial = list(best.open)
                 trial[t] = True
                 trial[s] = False
-                cand = evaluate(inst, trial, arrays=arrays)
+                cand = evaluate(inst, trial, arrays=arrays, assign=assign)
                 if better(cand, best):
                     best, improved = cand, True
                     break
