@@ -80,6 +80,49 @@ def _key(inst: Instance, sol: Solution) -> tuple[int, int, float]:
     return (sol.short, sol.used if inst.fewest else 0, sol.cost)
 
 
+def _fill(
+    inst: Instance,
+    arcs: list[int],
+    need: int,
+    open_: list[bool],
+    units: list[int],
+    rem: list[int],
+    goods: list[float],
+    used: list[int],
+    scored: float,
+) -> tuple[int, float]:
+    """One line takes its cheapest open offers (``arcs`` in price order) up to their stock.
+
+    Updates the plan in place, appends the arcs it buys from to ``used`` and returns the units
+    still missing and the scored goods cost with the line's added.
+    """
+    arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
+    no_split = inst.constraints.no_split
+    for a in arcs:
+        s = arc_sup[a]
+        if not open_[s]:
+            continue
+        k = arc_off[a]
+        take = rem[k]
+        if no_split:
+            if take < need:
+                continue
+            take = need
+        elif take <= 0:
+            continue
+        elif take > need:
+            take = need
+        units[a] = take
+        used.append(a)
+        rem[k] -= take
+        goods[s] += take * price[a]
+        scored += take * wprice[a]
+        need -= take
+        if need == 0:
+            break
+    return need, scored
+
+
 def _assign(inst: Instance, open_: list[bool]) -> Solution:
     """Each line takes its cheapest open offers in one pass over the arcs sorted once.
 
@@ -93,36 +136,13 @@ def _assign(inst: Instance, open_: list[bool]) -> Solution:
     scored = 0.0
     by_line: list[list[int]] = []
     single: list[int] = []
-    arc_sup, arc_off, price, wprice = inst.arc_sup, inst.arc_off, inst.arc_price, inst.arc_wprice
-    no_split = inst.constraints.no_split
     for need, arcs in zip(inst.target, inst.line_arcs, strict=True):
         used: list[int] = []
         by_line.append(used)
         if need == 0:
             single.append(NO_ARC)
             continue
-        for a in arcs:
-            s = arc_sup[a]
-            if not open_[s]:
-                continue
-            k = arc_off[a]
-            take = rem[k]
-            if no_split:
-                if take < need:
-                    continue
-                take = need
-            elif take <= 0:
-                continue
-            elif take > need:
-                take = need
-            units[a] = take
-            used.append(a)
-            rem[k] -= take
-            goods[s] += take * price[a]
-            scored += take * wprice[a]
-            need -= take
-            if need == 0:
-                break
+        need, scored = _fill(inst, arcs, need, open_, units, rem, goods, used, scored)
         short += need
         single.append(used[0] if len(used) == 1 else SEVERAL if used else NO_ARC)
     return Solution(units, goods, list(open_), short, 0.0, 0, rem, scored, by_line, single)
@@ -320,15 +340,14 @@ def _reassign(inst: Instance, last: Solution, open_: list[bool]) -> Solution:
             continue
         for b in inst.sup_arcs[s]:  # opened: lines that reach its offer
             i = arc_line[b]
-            used = by_line[i]
-            if not used or sum(units[a] for a in used) < target[i]:
+            bought = by_line[i]
+            if not bought or sum(units[a] for a in bought) < target[i]:
                 lines.add(i)
                 continue
-            stop = used[-1]  # each line's arcs are sorted by (scored price, -capacity, arc)
+            stop = bought[-1]  # each line's arcs are sorted by (scored price, -capacity, arc)
             if (wprice[b], -cap[b], b) < (wprice[stop], -cap[stop], stop):
                 lines.add(i)
     scored, short = last.scored, last.short
-    no_split = inst.constraints.no_split
     for i in sorted(lines):
         need = target[i]
         for a in by_line[i]:
@@ -339,30 +358,10 @@ def _reassign(inst: Instance, last: Solution, open_: list[bool]) -> Solution:
             scored -= q * wprice[a]
             need -= q
         short -= need  # the line's shortfall in ``last``
-        need = target[i]
-        used = []
-        for a in inst.line_arcs[i]:
-            s = arc_sup[a]
-            if not open_[s]:
-                continue
-            k = arc_off[a]
-            take = rem[k]
-            if no_split:
-                if take < need:
-                    continue
-                take = need
-            elif take <= 0:
-                continue
-            elif take > need:
-                take = need
-            units[a] = take
-            used.append(a)
-            rem[k] -= take
-            goods[s] += take * price[a]
-            scored += take * wprice[a]
-            need -= take
-            if need == 0:
-                break
+        used: list[int] = []
+        need, scored = _fill(
+            inst, inst.line_arcs[i], target[i], open_, units, rem, goods, used, scored
+        )
         short += need
         by_line[i] = used
         single[i] = used[0] if len(used) == 1 else SEVERAL if used else NO_ARC
