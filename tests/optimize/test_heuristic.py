@@ -12,10 +12,14 @@ from _problems import assert_feasible, constraint_sets, small_problems, strategi
 from hypothesis import given, settings
 
 from quote2order.optimize import (
+    CartLine,
     Constraints,
+    Offer,
     ProcurementProblem,
     Strategy,
+    SupplierTerms,
     heuristic,
+    optimize,
 )
 from quote2order.optimize.generate import random_problem
 from quote2order.optimize.instance import Instance, build_instance, build_plan
@@ -156,3 +160,29 @@ def test_a_derived_assignment_equals_a_full_pass(regime: str, no_split: bool) ->
         assert derived.single == full.single
         assert derived.goods == pytest.approx(full.goods, abs=1e-9)
         assert derived.scored == pytest.approx(full.scored, abs=1e-6)
+
+
+@pytest.mark.parametrize("vectorised", [True, False])
+def test_a_free_offer_is_never_a_target_of_a_pull(
+    vectorised: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # S1 gives one unit of P0 away and sells P2 below its threshold: pulling goods to S1 once
+    # divided by the free offer's price (ZeroDivisionError, on every path).
+    problem = ProcurementProblem(
+        "EUR",
+        [CartLine("L0", "P0", 3), CartLine("L1", "P1", 1), CartLine("L2", "P2", 1)],
+        [
+            Offer("S0", "P0", D("10.00"), 5, 1),
+            Offer("S1", "P0", D("0.00"), 1, 1),
+            Offer("S1", "P1", D("12.00"), 5, 1),
+            Offer("S0", "P1", D("11.00"), 5, 1),
+            Offer("S1", "P2", D("5.00"), 5, 1),
+            Offer("S0", "P2", D("6.00"), 5, 1),
+        ],
+        [SupplierTerms("S0", D("4.90"), D("30.00")), SupplierTerms("S1", D("4.90"), D("30.00"))],
+    )
+    if not vectorised:
+        _pure_python(monkeypatch)
+    plan = optimize(problem, method="heuristic")
+    assert_feasible(problem, Constraints(), plan)
+    assert not plan.uncovered

@@ -49,15 +49,17 @@ class Arrays:
         arc_sup: list[int],
     ) -> list[tuple[int, int]]:
         """The moves (from arc, to arc) that bring units to ``s``, cheapest scored cost per
-        unit of value first (ties by arc numbers): every arc of ``s`` against each arc with
-        units of its line at another supplier."""
+        unit of value first (ties by arc numbers): every priced arc of ``s`` against each arc
+        with units of its line at another supplier."""
         arcs_s, lines = self.of(s)
         held = single[lines]
+        paid = self.price[arcs_s] > 0  # a free offer adds no goods value to ``s``
         one = held >= 0
         one[one] = self.arc_sup[held[one]] != s
+        one &= paid
         donors = held[one]
         takers = arcs_s[one]
-        several = np.flatnonzero(held == SEVERAL)
+        several = np.flatnonzero((held == SEVERAL) & paid)
         if len(several):
             extra_a: list[int] = []
             extra_b: list[int] = []

@@ -254,6 +254,8 @@ def _pull_moves(
     moves: list[tuple[float, int, int]] = []
     for b in inst.sup_arcs[s]:
         pb, wb = price[b], wprice[b]
+        if pb <= 0:
+            continue  # a free offer adds no goods value: it cannot lift s towards a target
         for a in by_line[arc_line[b]]:
             if units[a] and arc_sup[a] != s:
                 moves.append(((wb - wprice[a]) / pb, a, b))
@@ -635,7 +637,7 @@ def relocate(
                             continue
                         options = (most,)
                         thr = threshold[r]
-                        if thr is not None and goods[r] < thr - _EPS:
+                        if thr is not None and goods[r] < thr - _EPS and price[b] > 0:
                             need = math.ceil((thr - goods[r]) / price[b] - 1e-9)
                             if 0 < need < most:
                                 options = (most, need)
