@@ -42,6 +42,8 @@ def _measure(rows: list[tuple[Any, ...]], repeat: int) -> list[dict[str, Any]]:
     from quote2order.optimize.heuristic import local_search
     from quote2order.optimize.instance import build_instance
 
+    # Warm up (imports, numpy included) as a running service would be, before any timing.
+    local_search(build_instance(random_problem(20, 5, "shipping", 0), Strategy(), Constraints()))
     out = []
     for family, n, m, seed in rows:
         problem = random_problem(n, m, family, seed)
