@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from quote2order._arguments import checked
 from quote2order._runner import CommandRunner
-from quote2order.errors import NotFound
+from quote2order.errors import NotFound, OrderNotFound
 from quote2order.events import CartCheckedOut, DomainEvent
 from quote2order.lifecycle import OrderStatus
 from quote2order.orders import Order
@@ -52,17 +52,25 @@ class PurchasingCommands(CommandRunner):
         return events
 
     def add_to_cart(
-        self, order_id: str, positions: Selection = None, *, actor: str = "reseller"
+        self,
+        order_id: str,
+        positions: Selection = None,
+        *,
+        actor: str = "reseller",
+        reseller_id: str | None = None,
     ) -> AddedToCart:
         """Add positions of a confirmed (or in-procurement) order to the reseller's cart.
 
         ``positions``: None for every procurable position's open quantity, position ids for
         their open quantities, or position id -> quantity. Free-text positions and custom
         products are skipped and listed in the result; the order goes into procurement.
+        With ``reseller_id``, another reseller's order is OrderNotFound.
         """
 
         def body(uow: UnitOfWork, now: datetime) -> tuple[AddedToCart, list[DomainEvent]]:
             order = uow.orders.get(order_id)
+            if reseller_id is not None and order.reseller_id != reseller_id:
+                raise OrderNotFound(order_id)  # looks exactly like an unknown order
             cart = uow.carts.get(order.reseller_id)
             result, events = _procurement.add_to_cart(cart, order, positions, now=now, actor=actor)
             uow.carts.save(cart)
