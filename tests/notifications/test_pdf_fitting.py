@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from quote2order.adapters import pdf as pdf_module
 from quote2order.adapters.pdf import PdfRenderer
 
-from .conftest import World, position
+from .conftest import CUSTOMER, SELLER, World, position
 
 LONG = ("Vor-Ort-Service am nächsten Arbeitstag, Datenübernahme und Einweisung " * 60)[:4000]
 
@@ -174,3 +174,31 @@ def test_with_the_embedded_truetype_font_summed_widths_equal_its_own_measure(tex
     Cyrillic), the renderer's default."""
     measure = pdf_module._Measure(DEJAVU)
     assert measure(text) == pytest.approx(DEJAVU.get_string_width(text), abs=1e-9)
+
+
+def test_long_address_lines_wrap_inside_their_own_column() -> None:
+    """A 200-character street or company line stays in its half of the page: it neither
+    runs into the other party's column nor past the right margin, and nothing is lost."""
+    street = "Gewerbepark Nord, Gebäude C, Aufgang 3, " * 5
+    customer = attrs.evolve(CUSTOMER, address=(street.strip(), "40212 Düsseldorf"))
+    seller = attrs.evolve(SELLER, address=(street.strip(), "80331 München"))
+    world = World(customer=customer, seller=seller)
+    world.invoiced_order()
+    reader = PdfReader(io.BytesIO(_proforma_pdf(world)))
+    page = _dejavu()
+    page.set_font(pdf_module._FONT, size=9)
+    left, width = page.l_margin, page.epw
+    runs: list[tuple[float, str]] = []
+    reader.pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: (
+            runs.append((tm[4], text)) if text.strip() and size == 9 else None
+        )
+    )
+    mm = 25.4 / 72
+    for x_pt, text in runs:
+        x = x_pt * mm
+        column_end = left + width / 2 if x < left + width / 2 else left + width
+        if "Gewerbepark" in text or "Aufgang" in text or "Gebäude" in text:
+            assert x + page.get_string_width(text.strip()) <= column_end + 0.01, text
+    shown = "".join(t for _, t in runs).replace(" ", "").replace("\n", "")
+    assert shown.count(street.replace(" ", "").strip()) == 2  # seller's and buyer's, whole

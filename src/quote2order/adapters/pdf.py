@@ -144,6 +144,11 @@ def _paragraph(pdf: FPDF, text: str, *, bold: bool = False, size: float = 9) -> 
 def _parties(pdf: FPDF, view: DocumentView) -> None:
     top = pdf.get_y()
     half = pdf.epw / 2
+    # A long address line wraps inside its own column instead of running into the other
+    # one or off the page; 2 mm keep the columns apart.
+    room = half - 2 * pdf.c_margin - 2
+    measure = _Measure(pdf)
+    rows = 0
     for index, (label, lines) in enumerate(
         (
             (view.labels["seller"], view.seller + view.seller_contact),
@@ -156,12 +161,11 @@ def _parties(pdf: FPDF, view: DocumentView) -> None:
         pdf.cell(half, _LINE, _text(label.upper()), new_x="LEFT", new_y="NEXT")
         pdf.set_text_color(0)
         pdf.set_font(_FONT, size=9)
-        for line in lines:
-            pdf.cell(half, _LINE, _text(line), new_x="LEFT", new_y="NEXT")
-    pdf.set_xy(
-        pdf.l_margin,
-        top + (max(len(view.seller) + len(view.seller_contact), len(view.buyer)) + 2) * _LINE,
-    )
+        wrapped = [part for line in lines for part in _wrap(_text(line), room, measure)]
+        for part in wrapped:
+            pdf.cell(half, _LINE, part, new_x="LEFT", new_y="NEXT")
+        rows = max(rows, len(wrapped))
+    pdf.set_xy(pdf.l_margin, top + (rows + 2) * _LINE)
 
 
 def _heading(pdf: FPDF, view: DocumentView) -> None:
