@@ -73,17 +73,20 @@ def unscoped(statements: list[str]) -> list[str]:
 
 
 def test_the_check_tells_scoped_from_unscoped_statements() -> None:
-    assert unscoped(
-        [
-            "SELECT body, revision FROM quotes WHERE reseller_id = ? AND quote_id = ?",
-            "INSERT INTO events (reseller_id, aggregate_kind) VALUES (?, ?)",
-            "UPDATE orders SET body = ?, revision = revision + 1 "
-            "WHERE reseller_id = %s AND order_id = %s AND revision = %s",
-            "SELECT body, revision FROM quotes WHERE token_hash = ? ORDER BY seq LIMIT 1",
-            "SELECT version FROM schema_migrations",
-            "BEGIN IMMEDIATE",
-        ]
-    ) == []
+    assert (
+        unscoped(
+            [
+                "SELECT body, revision FROM quotes WHERE reseller_id = ? AND quote_id = ?",
+                "INSERT INTO events (reseller_id, aggregate_kind) VALUES (?, ?)",
+                "UPDATE orders SET body = ?, revision = revision + 1 "
+                "WHERE reseller_id = %s AND order_id = %s AND revision = %s",
+                "SELECT body, revision FROM quotes WHERE token_hash = ? ORDER BY seq LIMIT 1",
+                "SELECT version FROM schema_migrations",
+                "BEGIN IMMEDIATE",
+            ]
+        )
+        == []
+    )
     bad = [
         "SELECT body, revision FROM quotes WHERE quote_id = ?",
         "INSERT INTO events (aggregate_kind, aggregate_id, name, body) VALUES (?, ?, ?, ?)",
@@ -143,9 +146,7 @@ def _story(store: Any) -> list[str]:
         valid_until=date(2026, 12, 31),
     )
     app.send_quote(other.quote.quote_id, reseller_id="reseller-2")
-    offers = StaticOfferSource(
-        [SupplierOffer("supplier-1", "sku-1", Money("60.00", "EUR"), 100)]
-    )
+    offers = StaticOfferSource([SupplierOffer("supplier-1", "sku-1", Money("60.00", "EUR"), 100)])
     r = {"reseller_id": RESELLER}
     with recorded(store) as statements:
         created = app.create_quote(
@@ -216,3 +217,21 @@ def test_every_statement_of_a_full_story_names_the_reseller(durable_reopen: Any)
     assert unscoped(statements) == []
     # the allowed exceptions did run, so the list stays short and real
     assert all(any(p.search(sql) for sql in statements) for p in ALLOWED.values())
+
+
+def test_a_claim_for_one_reseller_takes_only_its_entries(store: Any) -> None:
+    from quote2order.testing.contract import NOW, make_entry
+
+    with store.unit_of_work() as uow:
+        for i, reseller in enumerate(["reseller-1", "reseller-2", "reseller-1", "reseller-2"]):
+            uow.outbox.add(make_entry(f"entry-{i}", reseller_id=reseller))
+        uow.commit()
+    outbox = store.outbox_store
+    claimed = outbox.claim(
+        worker="w", now=NOW, lease=timedelta(minutes=5), limit=10, reseller_id="reseller-2"
+    )
+    assert [e.entry_id for e in claimed] == ["entry-1", "entry-3"]
+    for entry in claimed:
+        outbox.mark_sent(entry.entry_id, worker="w", now=NOW)
+    rest = outbox.claim(worker="w", now=NOW, lease=timedelta(minutes=5), limit=10)
+    assert [e.entry_id for e in rest] == ["entry-0", "entry-2"]  # across resellers
