@@ -217,6 +217,10 @@ def _widths(pdf: FPDF, relative: tuple[int, ...]) -> list[float]:
 
 
 _ELLIPSIS = "..."
+# A millionth of a millimetre: summed character widths and fpdf2's own measure of the same
+# text may differ in the last bits (Python 3.12's sum() of floats is compensated), and a
+# text measured to fit exactly must still fit.
+_SLACK = 1e-6
 
 
 class _Measure:
@@ -279,7 +283,7 @@ def _longest_prefix(
     while probe < too_long:
         probe = min(probe, length)
         probe_width = measure(text[:probe] + suffix)
-        if probe_width > room:
+        if probe_width > room + _SLACK:
             too_long = probe
         elif probe == length:
             return length, probe_width
@@ -288,7 +292,7 @@ def _longest_prefix(
     while too_long - fitting > 1:
         middle = (fitting + too_long) // 2
         middle_width = measure(text[:middle] + suffix)
-        if middle_width <= room:
+        if middle_width <= room + _SLACK:
             fitting, width = middle, middle_width
         else:
             too_long = middle
@@ -313,7 +317,7 @@ def _wrap(text: str, room: float, measure: Callable[[str], float]) -> list[str]:
         line = ""
         for word in source.split(" "):
             candidate = f"{line} {word}" if line else word
-            if measure(candidate) <= room:
+            if measure(candidate) <= room + _SLACK:
                 line = candidate
                 continue
             if line:
