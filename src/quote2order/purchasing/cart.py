@@ -180,13 +180,9 @@ class Cart:
 
     @lines.setter
     def lines(self, lines: Iterable[CartLine]) -> None:
-        new = _lines_by_id(lines)
-        for line_id in list(self._load_all()):
-            if line_id not in new:
-                self._drop(line_id)
-        self._known = {}
-        for line in new.values():
-            self._put(line)
+        # Lines set at once may come in another order: the cart is then stored whole.
+        self._known, self._complete, self._source = _lines_by_id(lines), True, None
+        self.changes_saved()
 
     def _load_all(self) -> dict[str, CartLine]:
         if not self._complete:

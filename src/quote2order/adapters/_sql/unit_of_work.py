@@ -586,21 +586,27 @@ class SqlUnitOfWork:
         if not write.lines:
             return
         # New lines go after every stored one, in the order made; a changed line keeps
-        # its place (the upsert leaves seq alone).
-        last = conn.execute(
-            p("SELECT max(seq) FROM cart_lines WHERE reseller_id = ?"), (cart.reseller_id,)
-        ).fetchone()
-        seq = 0 if write.whole or last is None or last[0] is None else int(last[0])
-        js = self.store._dialect.json_param
-        for line_id, product_id, body in write.lines:
-            seq += 1
+        # its place (the upsert leaves seq alone). One statement per 500 lines.
+        seq = 0
+        if not write.whole:
+            last = conn.execute(
+                p("SELECT max(seq) FROM cart_lines WHERE reseller_id = ?"), (cart.reseller_id,)
+            ).fetchone()
+            seq = 0 if last is None or last[0] is None else int(last[0])
+        row = f"(?, ?, ?, ?, {self.store._dialect.json_param})"
+        for start in range(0, len(write.lines), 500):
+            chunk = write.lines[start : start + 500]
+            params: list[Any] = []
+            for line_id, product_id, body in chunk:
+                seq += 1
+                params += [cart.reseller_id, line_id, seq, product_id, body]
             conn.execute(
                 p(
                     "INSERT INTO cart_lines (reseller_id, line_id, seq, product_id, body) "
-                    f"VALUES (?, ?, ?, ?, {js}) ON CONFLICT (reseller_id, line_id) "
+                    f"VALUES {', '.join(row for _ in chunk)} ON CONFLICT (reseller_id, line_id) "
                     "DO UPDATE SET product_id = excluded.product_id, body = excluded.body"
                 ),
-                (cart.reseller_id, line_id, seq, product_id, body),
+                params,
             )
 
     def _apply(
