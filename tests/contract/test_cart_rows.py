@@ -7,11 +7,11 @@ lines reads those ten and deletes them; no statement reads or rewrites the whole
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from tests.stores import recorded_statements
 
 from conftest import Reopen
 from quote2order import (
@@ -57,35 +57,6 @@ def _confirmed_order(app: Quote2Order, n: int, positions: list[Position]) -> Ord
     return app.confirm_order(order.order_id)
 
 
-@contextmanager
-def _recorded(store: Any) -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
-    """Every SQL statement the store runs inside the block, with its parameters."""
-    statements: list[tuple[str, tuple[Any, ...]]] = []
-    original = store._connection
-
-    class Recording:
-        def __init__(self, conn: Any) -> None:
-            self._conn = conn
-
-        def execute(self, sql: Any, params: Any = ()) -> Any:
-            statements.append((str(sql), tuple(params)))
-            return self._conn.execute(sql, params)
-
-        def __getattr__(self, name: str) -> Any:  # transactions, savepoints
-            return getattr(self._conn, name)
-
-    @contextmanager
-    def connection() -> Iterator[Any]:
-        with original() as conn:
-            yield Recording(conn)
-
-    store._connection = connection
-    try:
-        yield statements
-    finally:
-        store._connection = original
-
-
 def _on_lines(statements: list[tuple[str, tuple[Any, ...]]], verb: str) -> list[tuple[Any, ...]]:
     """The parameters of the statements ``verb`` (SELECT, INSERT, DELETE) on cart_lines."""
     return [
@@ -107,7 +78,7 @@ def test_cart_commands_on_a_cart_of_1000_lines_touch_only_their_lines(
         app, 2, [_catalog("a", "NEW-1"), _catalog("b", "P6", 3), _catalog("c", "NEW-2")]
     )
 
-    with _recorded(store) as statements:
+    with recorded_statements(store) as statements:
         added = app.add_to_cart(small.order_id)
     written = _on_lines(statements, "INSERT")  # one statement, five parameters a row
     assert [sorted(params[1::5]) for params in written] == [["L1001", "L1002", "L7"]]
@@ -122,7 +93,7 @@ def test_cart_commands_on_a_cart_of_1000_lines_touch_only_their_lines(
     offers = StaticOfferSource(
         [SupplierOffer("alpha", f"P{i}", Money("80.00", "EUR"), 99, 2, False) for i in range(10)]
     )
-    with _recorded(store) as statements:
+    with recorded_statements(store) as statements:
         result = app.checkout("reseller-1", offers, line_ids=ten)
     assert [params[1:] for params in _on_lines(statements, "SELECT")] == [tuple(ten)]
     assert [sorted(params[1:]) for params in _on_lines(statements, "DELETE")] == [sorted(ten)]

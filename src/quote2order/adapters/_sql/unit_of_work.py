@@ -575,13 +575,13 @@ class SqlUnitOfWork:
         if write.whole and cart.revision != 0:
             conn.execute(p("DELETE FROM cart_lines WHERE reseller_id = ?"), (cart.reseller_id,))
         for start in range(0, len(write.removed), 500):
-            chunk = write.removed[start : start + 500]
+            removed = write.removed[start : start + 500]
             conn.execute(
                 p(
                     "DELETE FROM cart_lines WHERE reseller_id = ? "
-                    f"AND line_id IN ({', '.join('?' for _ in chunk)})"
+                    f"AND line_id IN ({', '.join('?' for _ in removed)})"
                 ),
-                (cart.reseller_id, *chunk),
+                (cart.reseller_id, *removed),
             )
         if not write.lines:
             return
