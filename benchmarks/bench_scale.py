@@ -344,6 +344,19 @@ def measure_purchasing(
     result["check out 10 lines"] = timed_with_cpu(
         lambda: service.checkout(MAIN, source, line_ids=next(tens)), repeat
     )
+
+    def one_row_commit() -> None:
+        # What any write costs here before its statements: one committed, durable write.
+        with store._connection() as conn, store._dialect.transaction(conn):
+            conn.execute(
+                store._p(
+                    "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) "
+                    "DO UPDATE SET value = sequences.value + 1"
+                ),
+                ("benchmark floor",),
+            )
+
+    result["floor: a one-row commit"] = timed_with_cpu(one_row_commit, repeat)
     target.close()
     return result
 

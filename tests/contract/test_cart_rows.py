@@ -57,12 +57,15 @@ def _confirmed_order(app: Quote2Order, n: int, positions: list[Position]) -> Ord
     return app.confirm_order(order.order_id)
 
 
-def _on_lines(statements: list[tuple[str, tuple[Any, ...]]], verb: str) -> list[tuple[Any, ...]]:
-    """The parameters of the statements ``verb`` (SELECT, INSERT, DELETE) on cart_lines."""
+def _on_lines(
+    statements: list[tuple[str, tuple[Any, ...]]], verb: str, *, sql: bool = False
+) -> list[Any]:
+    """The parameters (or statements and parameters) of the statements ``verb`` (SELECT,
+    INSERT, DELETE) on cart_lines."""
     return [
-        params
-        for sql, params in statements
-        if "cart_lines" in sql and sql.lstrip().upper().startswith(verb)
+        (text, params) if sql else params
+        for text, params in statements
+        if "cart_lines" in text and text.lstrip().upper().startswith(verb)
     ]
 
 
@@ -80,6 +83,7 @@ def test_cart_commands_on_a_cart_of_1000_lines_touch_only_their_lines(
 
     with recorded_statements(store) as statements:
         added = app.add_to_cart(small.order_id)
+    reads = _on_lines(statements, "SELECT", sql=True)
     written = _on_lines(statements, "INSERT")  # one statement, five parameters a row
     assert [sorted(params[1::5]) for params in written] == [["L1001", "L1002", "L7"]]
     assert _on_lines(statements, "DELETE") == []
@@ -99,6 +103,7 @@ def test_cart_commands_on_a_cart_of_1000_lines_touch_only_their_lines(
     assert [sorted(params[1:]) for params in _on_lines(statements, "DELETE")] == [sorted(ten)]
     assert _on_lines(statements, "INSERT") == []
     assert [len(po.lines) for po in result.purchase_orders] == [10]
+    _assert_keyed_reads_look_lines_up(store, reads + _on_lines(statements, "SELECT", sql=True))
 
     # What is stored is the cart the memory store would hold: lines and their order.
     expected = Cart("reseller-1")
@@ -108,3 +113,16 @@ def test_cart_commands_on_a_cart_of_1000_lines_touch_only_their_lines(
     reopened = Quote2Order(durable_reopen(), clock=FixedClock()).get_cart("reseller-1")
     assert reopened.lines == expected.lines
     assert (reopened.line_counter, reopened.revision) == (LINES + 2, 3)
+
+
+def _assert_keyed_reads_look_lines_up(store: Any, reads: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """On SQLite, the reads by line id or by product search their index: none walks every
+    line of the cart (PostgreSQL plans by its statistics; the statements are the same)."""
+    if type(store).__name__ != "SqliteStore":
+        return
+    with store._connection() as conn:
+        for sql, params in reads:
+            if " IN (" not in sql:  # max(seq): the last entry of the (reseller, seq) index
+                continue
+            plan = str(conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall())
+            assert "line_id=?" in plan or "product_id=?" in plan, (sql, plan)

@@ -301,15 +301,19 @@ class _CartLineRows:
             chunks = [wanted[start : start + 500] for start in range(0, len(wanted), 500)]
         lines: list[tuple[int, CartLine]] = []
         for chunk in chunks:
-            where = "" if column is None else f" AND {column} IN ({', '.join('?' for _ in chunk)})"
+            # Keyed reads sort here: an ORDER BY seq could make SQLite walk the seq index
+            # over every line of the cart instead of looking the keys up.
+            where = (
+                " ORDER BY seq"
+                if column is None
+                else f" AND {column} IN ({', '.join('?' for _ in chunk)})"
+            )
             rows = self._store._fetchall(
-                self._store._p(
-                    f"SELECT seq, body FROM cart_lines WHERE reseller_id = ?{where} ORDER BY seq"
-                ),
+                self._store._p(f"SELECT seq, body FROM cart_lines WHERE reseller_id = ?{where}"),
                 (self._reseller_id, *chunk),
             )
             lines += [(row[0], cart_line_from_dict(load(row[1]))) for row in rows]
-        if len(chunks) > 1:
+        if column is not None:
             lines.sort(key=lambda pair: pair[0])
         return [line for _, line in lines]
 
