@@ -558,6 +558,7 @@ class SqlUnitOfWork:
         row), then only the lines the cart changed, or all of them for a whole cart."""
         p = self.store._p
         cart = write.cart
+        last: int | None = None  # the place of the last stored line
         if cart.revision == 0:  # none stored yet: the first save creates it
             try:
                 conn.execute(
@@ -567,15 +568,18 @@ class SqlUnitOfWork:
             except self.store._dialect.integrity_error:
                 raise ConcurrencyError("cart", cart.reseller_id, cart.revision) from None
         else:
-            cursor = conn.execute(
+            # Returns the last line's place too: new lines go after it.
+            rows = conn.execute(
                 p(
                     "UPDATE carts SET revision = revision + 1, line_counter = ? "
-                    "WHERE reseller_id = ? AND revision = ?"
+                    "WHERE reseller_id = ? AND revision = ? RETURNING (SELECT max(seq) "
+                    "FROM cart_lines WHERE cart_lines.reseller_id = carts.reseller_id)"
                 ),
                 (cart.line_counter, cart.reseller_id, cart.revision),
-            )
-            if cursor.rowcount != 1:
+            ).fetchall()
+            if len(rows) != 1:
                 raise ConcurrencyError("cart", cart.reseller_id, cart.revision)
+            last = rows[0][0]
         if write.whole and cart.revision != 0:
             conn.execute(p("DELETE FROM cart_lines WHERE reseller_id = ?"), (cart.reseller_id,))
         for start in range(0, len(write.removed), 500):
@@ -591,12 +595,7 @@ class SqlUnitOfWork:
             return
         # New lines go after every stored one, in the order made; a changed line keeps
         # its place (the upsert leaves seq alone). One statement per 500 lines.
-        seq = 0
-        if not write.whole:
-            last = conn.execute(
-                p("SELECT max(seq) FROM cart_lines WHERE reseller_id = ?"), (cart.reseller_id,)
-            ).fetchone()
-            seq = 0 if last is None or last[0] is None else int(last[0])
+        seq = 0 if write.whole or last is None else int(last)
         row = f"(?, ?, ?, ?, {self.store._dialect.json_param})"
         for start in range(0, len(write.lines), 500):
             chunk = write.lines[start : start + 500]
