@@ -1,8 +1,9 @@
 """Cart lines as rows: a cart command reads and writes only the lines it touches.
 
 The statements a command runs are recorded on SQLite and PostgreSQL: on a cart of 1,000
-lines, adding an order of three positions writes three line rows, and checking out ten
-lines reads those ten and deletes them; no statement reads or rewrites the whole cart.
+lines, adding an order of three positions writes three line rows, checking out ten lines
+reads those ten and deletes them, and completing an order reads and writes the lines of
+its products; no statement reads or rewrites the whole cart.
 """
 
 from __future__ import annotations
@@ -93,9 +94,9 @@ def test_cart_commands_on_a_cart_of_1000_lines_touch_only_their_lines(
     assert on_cart_row == ["SELECT", "UPDATE"]  # its revision and line counter only
     assert added.cart.line("L7").quantity == 4
 
-    ten = [f"L{i}" for i in range(1, 11)]
+    ten = [f"L{i}" for i in range(11, 21)]  # products P10-P19
     offers = StaticOfferSource(
-        [SupplierOffer("alpha", f"P{i}", Money("80.00", "EUR"), 99, 2, False) for i in range(10)]
+        [SupplierOffer("alpha", f"P{i}", Money("80.00", "EUR"), 99, 2, False) for i in range(10, 20)]
     )
     with recorded_statements(store) as statements:
         result = app.checkout("reseller-1", offers, line_ids=ten)
@@ -105,14 +106,28 @@ def test_cart_commands_on_a_cart_of_1000_lines_touch_only_their_lines(
     assert [len(po.lines) for po in result.purchase_orders] == [10]
     _assert_keyed_reads_look_lines_up(store, reads + _on_lines(statements, "SELECT", sql=True))
 
+    # Completing the small order takes its quantities out of the cart: L7 keeps the big
+    # order's unit, the two lines of its own products go; only their lines are read.
+    with recorded_statements(store) as statements:
+        app.complete_order(small.order_id)
+    assert [sorted(params[1:]) for params in _on_lines(statements, "SELECT")] == [
+        sorted(["NEW-1", "NEW-2", "P6"])
+    ]
+    assert [sorted(params[1:]) for params in _on_lines(statements, "DELETE")] == [
+        ["L1001", "L1002"]
+    ]
+    assert [params[1::5] for params in _on_lines(statements, "INSERT")] == [("L7",)]
+
     # What is stored is the cart the memory store would hold: lines and their order.
     expected = Cart("reseller-1")
     expected.add(big.order_id, [(p, p.quantity) for p in big.positions])
     expected.add(small.order_id, [(p, p.quantity) for p in small.positions])
     expected.remove_lines(ten)
+    expected.remove_order(small.order_id)
     reopened = Quote2Order(durable_reopen(), clock=FixedClock()).get_cart("reseller-1")
     assert reopened.lines == expected.lines
-    assert (reopened.line_counter, reopened.revision) == (LINES + 2, 3)
+    assert (reopened.line_counter, reopened.revision) == (LINES + 2, 4)
+    assert reopened.line("L7").quantity == 1
 
 
 def _assert_keyed_reads_look_lines_up(store: Any, reads: list[tuple[str, tuple[Any, ...]]]) -> None:

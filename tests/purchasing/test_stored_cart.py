@@ -82,3 +82,13 @@ def test_assigning_the_lines_of_a_stored_cart_makes_it_stored_whole() -> None:
     assert [line.line_id for line in cart.lines] == ["L3", "L1"]
     assert cart.changes() is None
     assert source.reads == []
+
+
+def test_releasing_an_order_by_its_products_reads_only_their_lines() -> None:
+    cart, source = _stored()
+    removed = cart.remove_order("order-2", ["P2", "P4"])
+    assert removed == (Allocation("order-2", "pos-1", Decimal(2)),)
+    assert source.reads == [("product", ["P2", "P4"])]
+    assert cart.changes() == CartChanges((), ("L2",))
+    whole, _ = _stored()
+    assert whole.remove_order("order-2") == removed  # without products: every line

@@ -296,10 +296,21 @@ class Cart:
         for line_id in line_ids:
             self._drop(line_id)
 
-    def remove_order(self, order_id: str) -> tuple[Allocation, ...]:
-        """Drop every allocation to ``order_id``; lines left empty disappear."""
+    def remove_order(
+        self, order_id: str, product_ids: Collection[str] | None = None
+    ) -> tuple[Allocation, ...]:
+        """Drop every allocation to ``order_id``; lines left empty disappear.
+
+        ``product_ids``: the products of the order's positions, if known; a position's
+        quantities are only ever on its product's line, so only those lines are read.
+        """
         removed: list[Allocation] = []
-        for line in self.lines:
+        lines = (
+            self.lines
+            if product_ids is None
+            else tuple(self.lines_for_products(product_ids).values())
+        )
+        for line in lines:
             keep = tuple(a for a in line.allocations if a.order_id != order_id)
             if len(keep) == len(line.allocations):
                 continue
