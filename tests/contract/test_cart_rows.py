@@ -96,7 +96,10 @@ def test_cart_commands_on_a_cart_of_1000_lines_touch_only_their_lines(
 
     ten = [f"L{i}" for i in range(11, 21)]  # products P10-P19
     offers = StaticOfferSource(
-        [SupplierOffer("alpha", f"P{i}", Money("80.00", "EUR"), 99, 2, False) for i in range(10, 20)]
+        [
+            SupplierOffer("alpha", f"P{i}", Money("80.00", "EUR"), 99, 2, False)
+            for i in range(10, 20)
+        ]
     )
     with recorded_statements(store) as statements:
         result = app.checkout("reseller-1", offers, line_ids=ten)
