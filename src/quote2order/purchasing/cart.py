@@ -146,6 +146,8 @@ class Cart:
     :meth:`stored` reads its lines from a :class:`CartLineSource` only when a command
     needs them (by id or by product; every line for :attr:`lines`), and keeps track of
     the lines it changes, so that the store writes only those (:meth:`changes`).
+    :meth:`copy` gives an independent cart holding every line; ``attrs.evolve`` of a
+    stored cart keeps its source and the lines it has read, not its tracked changes.
     """
 
     reseller_id: str
