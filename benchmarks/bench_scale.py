@@ -349,11 +349,7 @@ def measure_purchasing(
         # What any write costs here before its statements: one committed, durable write.
         with store._connection() as conn, store._dialect.transaction(conn):
             conn.execute(
-                store._p(
-                    "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) "
-                    "DO UPDATE SET value = sequences.value + 1"
-                ),
-                ("benchmark floor",),
+                store._p("UPDATE carts SET revision = revision WHERE reseller_id = ?"), (MAIN,)
             )
 
     result["floor: a one-row commit"] = timed_with_cpu(one_row_commit, repeat)
@@ -404,14 +400,15 @@ def add_entries(
         json = ""
     p = "%s" if json else "?"
     sql = (
-        "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
-        "claimed_by, claimed_until, due_at, body) "
-        f"SELECT {entry_id}, {p}, 0, {p}, '', NULL, NULL, COALESCE({p}, {dialect.earliest}), "
+        "INSERT INTO outbox (reseller_id, entry_id, status, attempts, next_attempt_at, "
+        "last_error, claimed_by, claimed_until, due_at, body) "
+        f"SELECT {p}, {entry_id}, {p}, 0, {p}, '', NULL, NULL, "
+        f"COALESCE({p}, {dialect.earliest}), "
         f"replace({p}, 'ENTRY-ID', {entry_id}){json} FROM ({numbers}) AS numbers"
     )
     body = template.replace(sample.entry_id, "ENTRY-ID")
     with store._connection() as conn, dialect.transaction(conn):
-        conn.execute(sql, (status, at, at, body, count))
+        conn.execute(sql, (sample.reseller_id, status, at, at, body, count))
 
 
 def measure_claim(

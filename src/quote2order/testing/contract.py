@@ -280,6 +280,29 @@ class RepositoryContract:
         with store.unit_of_work() as uow, pytest.raises(QuoteNotFound):
             uow.quotes.get("nope")
 
+    def test_loads_that_name_the_reseller_find_only_that_resellers(self, store: Any) -> None:
+        quote = _add_quote(store)  # of reseller-1
+        order = _add_order(store)
+        with store.unit_of_work() as uow:
+            assert uow.quotes.get("quote-1", reseller_id="reseller-1") == quote
+            assert uow.orders.get("order-1", reseller_id="reseller-1") == order
+            with pytest.raises(QuoteNotFound):
+                uow.quotes.get("quote-1", reseller_id="reseller-2")
+            with pytest.raises(OrderNotFound):
+                uow.orders.get("order-1", reseller_id="reseller-2")
+
+    def test_idempotency_keys_are_unique_per_reseller(self, store: Any) -> None:
+        first = IdempotencyRecord("key-1", "confirm_order", "f", "order-1", "reseller-1")
+        second = IdempotencyRecord("key-1", "confirm_order", "g", "order-2", "reseller-2")
+        with store.unit_of_work() as uow:
+            uow.idempotency.add(first)
+            uow.idempotency.add(second)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.idempotency.get("key-1", reseller_id="reseller-1") == first
+            assert uow.idempotency.get("key-1", reseller_id="reseller-2") == second
+            assert uow.idempotency.get("key-1", reseller_id="reseller-3") is None
+
     def test_quote_is_found_by_its_token_hash_only(self, store: Any) -> None:
         _add_quote(store, token_hash="abc123")
         with store.unit_of_work() as uow:
