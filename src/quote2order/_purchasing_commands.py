@@ -138,12 +138,8 @@ class PurchasingCommands(CommandRunner):
 
         def body(uow: UnitOfWork, now: datetime) -> tuple[CheckoutResult, list[DomainEvent]]:
             cart = uow.carts.get(reseller_id)
-            by_id = {line.line_id: line for line in cart.lines}
-            selected = (
-                cart.lines
-                if line_ids is None
-                else [by_id[i] if i in by_id else cart.line(i) for i in line_ids]
-            )
+            # The selected lines only: a stored cart reads no other line.
+            selected = cart.lines if line_ids is None else cart.lines_with_ids(line_ids)
             allocations = [a for line in selected for a in line.allocations]
             orders = self._orders_of(uow, reseller_id, allocations)
 

@@ -7,6 +7,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,11 @@ from quote2order.adapters import _codec
 from quote2order.adapters._sql import load_migrations
 from quote2order.adapters.memory import MemoryStore
 from quote2order.adapters.sqlite import SqliteStore
+from quote2order.purchasing.cart import Cart
 from quote2order.queries import Column
 from quote2order.testing.contract import (
     NOW,
+    make_cart,
     make_document,
     make_entry,
     make_order,
@@ -36,6 +39,7 @@ ALL = [
     "0003_purchasing.sql",
     "0004_number_series_per_reseller.sql",
     "0005_read_rows.sql",
+    "0006_cart_lines.sql",
     "0007_reseller_everywhere.sql",
 ]
 
@@ -340,6 +344,61 @@ def test_postgres_schema_before_read_rows_gets_them_filled(pg_conninfo: str) -> 
         _assert_read_rows_filled(store)
 
     _upgrade_old_postgres_schema(pg_conninfo, 4, _insert_v4_rows, check)
+
+
+def _cart_before_cart_lines() -> Cart:
+    """A cart of two orders with a gap in its line ids, as stored before 0006."""
+    cart = make_cart()
+    cart.add("order-2", [(p, p.quantity) for p in make_positions(8)[-2:]])
+    cart.remove_lines(["L2"])
+    return cart
+
+
+def _insert_v5_carts(conn: Any, placeholder: str, json_param: str) -> None:
+    p = placeholder
+    for cart, revision in ((_cart_before_cart_lines(), 7), (Cart("reseller-2"), 1)):
+        conn.execute(
+            f"INSERT INTO carts (reseller_id, revision, body) VALUES ({p}, {p}, {json_param})",
+            (cart.reseller_id, revision, _codec.dumps(_codec.cart_to_dict(cart), "cart")),
+        )
+
+
+def _assert_cart_lines_moved(store: Any) -> None:
+    """Every line comes back in its order, with the revision and the line counter."""
+    before = _cart_before_cart_lines()
+    assert store.applied_migrations() == ALL
+    with store.unit_of_work() as uow:
+        loaded = uow.carts.get("reseller-1")
+        assert loaded == Cart("reseller-1", before.lines, before.line_counter, revision=7)
+        assert [line.line_id for line in loaded.lines] == ["L1", "L3", "L4", "L5", "L6"]
+        assert uow.carts.get("reseller-2") == Cart("reseller-2", revision=1)
+        # the upgraded schema takes new writes: one line changes, a new one goes last
+        loaded.replace_allocations("L3", loaded.line("L3").allocations[:1])
+        loaded.add("order-3", [(make_positions(10)[-1], Decimal(1))])
+        uow.carts.save(loaded)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        again = uow.carts.get("reseller-1")
+        assert again == loaded
+        assert [line.line_id for line in again.lines][-1] == f"L{before.line_counter + 1}"
+    with store._connection() as conn:
+        rows = conn.execute("SELECT count(*) FROM cart_lines", ()).fetchall()
+    assert rows[0][0] == len(before.lines) + 1
+
+
+def test_sqlite_carts_of_the_schema_before_cart_lines_move_to_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with SqliteStore(path, migrate=False) as old:
+        old.migrate(up_to=5)
+    with sqlite3.connect(path) as conn:
+        _insert_v5_carts(conn, "?", "?")
+    with SqliteStore(path) as store:
+        _assert_cart_lines_moved(store)
+
+
+@pytest.mark.postgres
+def test_postgres_carts_of_the_schema_before_cart_lines_move_to_rows(pg_conninfo: str) -> None:
+    _upgrade_old_postgres_schema(pg_conninfo, 5, _insert_v5_carts, _assert_cart_lines_moved)
 
 
 # -- 0007: every table carries the reseller id -------------------------------------------

@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tests.stores import recorded_statements
+
 from quote2order import (
     CatalogProduct,
     Customer,
@@ -100,29 +102,11 @@ def test_the_check_tells_scoped_from_unscoped_statements() -> None:
 def recorded(store: Any) -> Iterator[list[str]]:
     """Every SQL statement the store runs inside the block, through any of its connections."""
     statements: list[str] = []
-    original = store._connection
-
-    class Recording:
-        def __init__(self, conn: Any) -> None:
-            self._conn = conn
-
-        def execute(self, sql: Any, params: Any = ()) -> Any:
-            statements.append(" ".join(str(sql).split()))
-            return self._conn.execute(sql, params)
-
-        def __getattr__(self, name: str) -> Any:  # transaction(), in_transaction, ...
-            return getattr(self._conn, name)
-
-    @contextmanager
-    def connection() -> Iterator[Any]:
-        with original() as conn:
-            yield Recording(conn)
-
-    store._connection = connection
-    try:
-        yield statements
-    finally:
-        store._connection = original
+    with recorded_statements(store) as recorded_with_params:
+        try:
+            yield statements
+        finally:
+            statements += [" ".join(sql.split()) for sql, _ in recorded_with_params]
 
 
 def _story(store: Any) -> list[str]:
@@ -212,6 +196,7 @@ def test_every_statement_of_a_full_story_names_the_reseller(durable_reopen: Any)
         "sequences",
         "idempotency_keys",
         "carts",
+        "cart_lines",
         "purchase_orders",
     } <= tables
     assert unscoped(statements) == []

@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+import attrs
+
 from quote2order.adapters._codec import (
-    cart_from_dict,
-    cart_to_dict,
+    cart_line_from_dict,
+    cart_line_to_dict,
     document_from_dict,
     document_to_dict,
     dumps,
@@ -44,7 +46,7 @@ from quote2order.events import DomainEvent, event_from_dict, event_to_dict
 from quote2order.lifecycle import QuoteStatus
 from quote2order.orders import Order
 from quote2order.ports import DocumentRecord, IdempotencyRecord, OutboxEntry
-from quote2order.purchasing.cart import Cart
+from quote2order.purchasing.cart import Cart, CartLine
 from quote2order.purchasing.purchase_orders import PurchaseOrder
 from quote2order.queries import order_activity, order_column, quote_activity
 from quote2order.quotes import Quote
@@ -327,6 +329,48 @@ class _Documents:
         return stored + staged
 
 
+class _CartLineRows:
+    """A stored cart's lines, read when its commands need them (see ``Cart.stored``)."""
+
+    def __init__(self, store: SqlStore, reseller_id: str) -> None:
+        self._store = store
+        self._reseller_id = reseller_id
+
+    def _read(self, column: str | None, keys: Collection[str]) -> list[CartLine]:
+        load = self._store._dialect.load_json
+        if column is None:
+            chunks: list[list[str]] = [[]]
+        else:  # bounded statements for huge selections
+            wanted = list(keys)
+            chunks = [wanted[start : start + 500] for start in range(0, len(wanted), 500)]
+        lines: list[tuple[int, CartLine]] = []
+        for chunk in chunks:
+            # Keyed reads sort here: an ORDER BY seq could make SQLite walk the seq index
+            # over every line of the cart instead of looking the keys up.
+            where = (
+                " ORDER BY seq"
+                if column is None
+                else f" AND {column} IN ({', '.join('?' for _ in chunk)})"
+            )
+            rows = self._store._fetchall(
+                self._store._p(f"SELECT seq, body FROM cart_lines WHERE reseller_id = ?{where}"),
+                (self._reseller_id, *chunk),
+            )
+            lines += [(row[0], cart_line_from_dict(load(row[1]))) for row in rows]
+        if column is not None:
+            lines.sort(key=lambda pair: pair[0])
+        return [line for _, line in lines]
+
+    def all_lines(self) -> Sequence[CartLine]:
+        return self._read(None, ())
+
+    def lines_by_id(self, line_ids: Collection[str]) -> Sequence[CartLine]:
+        return self._read("line_id", line_ids)
+
+    def lines_by_product(self, product_ids: Collection[str]) -> Sequence[CartLine]:
+        return self._read("product_id", product_ids)
+
+
 class _Carts:
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
@@ -336,16 +380,42 @@ class _Carts:
         staged = self._uow.staged_carts.get(reseller_id)
         if staged is not None:
             return staged
+        # Only the cart row: the cart reads the lines a command needs when it needs them.
         row = self._store._fetchone(
-            self._store._p("SELECT body, revision FROM carts WHERE reseller_id = ?"),
+            self._store._p("SELECT revision, line_counter FROM carts WHERE reseller_id = ?"),
             (reseller_id,),
         )
         if row is None:  # a cart is created by its first save
             return Cart(reseller_id)
-        return cart_from_dict(self._store._dialect.load_json(row[0]), row[1])
+        source = _CartLineRows(self._store, reseller_id)
+        return Cart.stored(reseller_id, source, line_counter=row[1], revision=row[0])
 
     def save(self, cart: Cart) -> None:
         self._uow.staged_carts[cart.reseller_id] = cart
+
+
+@attrs.frozen
+class _CartWrite:
+    """What committing a cart writes: its row, and its lines whole or only the changed."""
+
+    cart: Cart
+    whole: bool  # a cart made with its lines replaces every stored line
+    lines: list[tuple[str, str, str]]  # (line id, product id, JSON body)
+    removed: tuple[str, ...]
+
+    @classmethod
+    def of(cls, cart: Cart) -> _CartWrite:
+        changes = cart.changes()
+        removed: tuple[str, ...] = ()
+        if changes is None:
+            changed = cart.lines
+        else:
+            changed, removed = changes.changed, changes.removed
+        lines = [
+            (line.line_id, line.product_id, dumps(cart_line_to_dict(line), "cart line"))
+            for line in changed
+        ]
+        return cls(cart, changes is None, lines, removed)
 
 
 class _PurchaseOrders:
@@ -457,7 +527,7 @@ class SqlUnitOfWork:
             (e.aggregate_kind, e.aggregate_id, e.name, dumps(event_to_dict(e), "event"))
             for e in self.staged_events
         ]
-        carts = [(c, dumps(cart_to_dict(c), "cart")) for c in self.staged_carts.values()]
+        carts = [_CartWrite.of(cart) for cart in self.staged_carts.values()]
         purchase_orders = [
             (po, new, dumps(purchase_order_to_dict(po), "purchase order"))
             for po, new in self.staged_purchase_orders.values()
@@ -477,8 +547,9 @@ class SqlUnitOfWork:
         for order, is_new, _ in orders:
             if not is_new:
                 order.revision += 1
-        for cart, _ in carts:
-            cart.revision += 1  # a new cart is stored at revision 1, like the memory store's
+        for write in carts:
+            write.cart.revision += 1  # a new cart is stored at revision 1, like the memory's
+            write.cart.changes_saved()
         for purchase_order, is_new, _ in purchase_orders:
             if not is_new:
                 purchase_order.revision += 1
@@ -487,30 +558,13 @@ class SqlUnitOfWork:
     def _apply_purchasing(
         self,
         conn: Connection,
-        carts: list[tuple[Cart, str]],
+        carts: list[_CartWrite],
         purchase_orders: list[tuple[PurchaseOrder, bool, str]],
     ) -> None:
         p = self.store._p
         js = self.store._dialect.json_param
-        for cart, body in carts:
-            if cart.revision == 0:  # none stored yet: the first save creates it
-                try:
-                    conn.execute(
-                        p(f"INSERT INTO carts (reseller_id, revision, body) VALUES (?, 1, {js})"),
-                        (cart.reseller_id, body),
-                    )
-                except self.store._dialect.integrity_error:
-                    raise ConcurrencyError("cart", cart.reseller_id, cart.revision) from None
-                continue
-            cursor = conn.execute(
-                p(
-                    f"UPDATE carts SET body = {js}, revision = revision + 1 "
-                    "WHERE reseller_id = ? AND revision = ?"
-                ),
-                (body, cart.reseller_id, cart.revision),
-            )
-            if cursor.rowcount != 1:
-                raise ConcurrencyError("cart", cart.reseller_id, cart.revision)
+        for write in carts:
+            self._write_cart(conn, write)
         for purchase_order, is_new, body in purchase_orders:
             key = purchase_order.purchase_order_id
             if not is_new:
@@ -544,6 +598,65 @@ class SqlUnitOfWork:
                 )
             except self.store._dialect.integrity_error:
                 raise ConcurrencyError("purchase order", key, purchase_order.revision) from None
+
+    def _write_cart(self, conn: Connection, write: _CartWrite) -> None:
+        """The cart row under its optimistic lock first (on PostgreSQL it also locks the
+        row), then only the lines the cart changed, or all of them for a whole cart."""
+        p = self.store._p
+        cart = write.cart
+        last: int | None = None  # the place of the last stored line
+        if cart.revision == 0:  # none stored yet: the first save creates it
+            try:
+                conn.execute(
+                    p("INSERT INTO carts (reseller_id, revision, line_counter) VALUES (?, 1, ?)"),
+                    (cart.reseller_id, cart.line_counter),
+                )
+            except self.store._dialect.integrity_error:
+                raise ConcurrencyError("cart", cart.reseller_id, cart.revision) from None
+        else:
+            # Returns the last line's place too: new lines go after it.
+            rows = conn.execute(
+                p(
+                    "UPDATE carts SET revision = revision + 1, line_counter = ? "
+                    "WHERE reseller_id = ? AND revision = ? RETURNING (SELECT max(seq) "
+                    "FROM cart_lines WHERE cart_lines.reseller_id = carts.reseller_id)"
+                ),
+                (cart.line_counter, cart.reseller_id, cart.revision),
+            ).fetchall()
+            if len(rows) != 1:
+                raise ConcurrencyError("cart", cart.reseller_id, cart.revision)
+            last = rows[0][0]
+        if write.whole and cart.revision != 0:
+            conn.execute(p("DELETE FROM cart_lines WHERE reseller_id = ?"), (cart.reseller_id,))
+        for start in range(0, len(write.removed), 500):
+            removed = write.removed[start : start + 500]
+            conn.execute(
+                p(
+                    "DELETE FROM cart_lines WHERE reseller_id = ? "
+                    f"AND line_id IN ({', '.join('?' for _ in removed)})"
+                ),
+                (cart.reseller_id, *removed),
+            )
+        if not write.lines:
+            return
+        # New lines go after every stored one, in the order made; a changed line keeps
+        # its place (the upsert leaves seq alone). One statement per 500 lines.
+        seq = 0 if write.whole or last is None else int(last)
+        row = f"(?, ?, ?, ?, {self.store._dialect.json_param})"
+        for start in range(0, len(write.lines), 500):
+            chunk = write.lines[start : start + 500]
+            params: list[Any] = []
+            for line_id, product_id, body in chunk:
+                seq += 1
+                params += [cart.reseller_id, line_id, seq, product_id, body]
+            conn.execute(
+                p(
+                    "INSERT INTO cart_lines (reseller_id, line_id, seq, product_id, body) "
+                    f"VALUES {', '.join(row for _ in chunk)} ON CONFLICT (reseller_id, line_id) "
+                    "DO UPDATE SET product_id = excluded.product_id, body = excluded.body"
+                ),
+                params,
+            )
 
     def _apply(
         self,
