@@ -28,6 +28,7 @@ from quote2order.optimize.model import (
     SupplierOrder,
     SupplierTerms,
     Uncovered,
+    max_places,
 )
 
 
@@ -224,9 +225,7 @@ def _check_arcs(pairs: int) -> None:
 
 def objective_grid(inst: Instance) -> Decimal:
     """The smallest step between two different scored costs (all amounts are decimals)."""
-    places = 0
-    for price in set(map(attrgetter("unit_price"), inst.offers)):  # equal values, equal steps
-        places = max(places, -_exponent(price.normalize()))
+    places = max_places(map(attrgetter("unit_price"), inst.offers))
     for terms in inst.sup_terms:
         places = max(places, -_exponent(terms.shipping_cost))
     weights = {inst.strategy.weight(p) for p in set(map(attrgetter("partner"), inst.offers))}

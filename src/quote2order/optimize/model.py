@@ -48,6 +48,18 @@ def money(value: object, where: str = "amount") -> Decimal:
     return amount
 
 
+def max_places(values: Iterable[Decimal]) -> int:
+    """The most decimal places of any of ``values``, trailing zeros aside (0 for integers)."""
+    distinct = set(values)
+    places = 0
+    # Try 0, 1, 2, ... places: each pass stops at the first value that needs more.
+    while places < 28 and any(v.quantize(Decimal(1).scaleb(-places)) != v for v in distinct):
+        places += 1
+    if places == 28:  # pragma: no cover - amounts carry at most minor unit + EXTRA_PLACES
+        return max((_places(v.normalize()) for v in distinct), default=0)
+    return places
+
+
 def _places(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
@@ -289,8 +301,10 @@ def _precision(
 
 def _too_precise(amounts: list[Decimal], allowed: int) -> Iterable[tuple[int, Decimal]]:
     """Position and value of each amount with more than ``allowed`` places (trailing zeros aside)."""
-    # Carts repeat prices, so the places are counted once per distinct value.
-    bad = {a for a in set(amounts) if _places(a.normalize()) > allowed}
+    # Carts repeat prices, so each distinct value is looked at once; quantizing is the cheap
+    # test (amounts are at most MAX_AMOUNT: no overflow), counting places the exact one.
+    step = Decimal(1).scaleb(-allowed)
+    bad = {a for a in set(amounts) if a.quantize(step) != a and _places(a.normalize()) > allowed}
     return [(n, a) for n, a in enumerate(amounts) if a in bad] if bad else []
 
 
