@@ -22,10 +22,15 @@ SUPPORTED = ("3.11", "3.12", "3.13")
 def _pythons() -> list[str] | None:
     """Every supported interpreter this machine has (pyenv's count, though not on PATH)."""
     versions = os.path.expanduser("~/.pyenv/versions")
-    if os.path.isdir(versions) and "PYENV_VERSION" not in os.environ:
+    if os.path.isdir(versions):
+        # pyenv's shim that started this interpreter set PYENV_VERSION to its one version;
+        # adding the others (after it) lets the shims answer for python3.12, python3.13, ...
+        chosen = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
         installed = sorted(v for v in os.listdir(versions) if v.startswith(SUPPORTED))
-        if installed:  # lets pyenv's shims answer for python3.12, python3.13, ...
-            os.environ["PYENV_VERSION"] = ":".join(installed)
+        if chosen or installed:
+            os.environ["PYENV_VERSION"] = ":".join(
+                chosen + [v for v in installed if v not in chosen]
+            )
     found = []
     for version in SUPPORTED:
         exe = shutil.which(f"python{version}")

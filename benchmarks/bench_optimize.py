@@ -3,6 +3,7 @@
     python benchmarks/bench_optimize.py                  # every family and size, 3 seeds
     python benchmarks/bench_optimize.py --quick          # 100x30 and 300x50, 1 seed
     python benchmarks/bench_optimize.py --families shipping --sizes 1000x100 --seeds 2
+    python benchmarks/bench_optimize.py --parse-build-only --baseline ../main/src
 
 Every row is one instance (family, lines x suppliers, seed) and prints, from the same run:
 parse (cart JSON text to problem) and build (problem to solver arrays) time; the plain model's
@@ -15,20 +16,30 @@ found by then). Instances come from ``quote2order.optimize.generate.random_probl
 reproducible from the seed; ``partners`` is solved with ``partner-first`` at 5 %, the others
 with ``cheapest``. After the rows, each column's median and its worst row are printed.
 Prints figures only; it asserts nothing.
+
+``--parse-build-only`` times just the parse and the build, at 1000x100 and 3000x200 unless
+``--sizes`` says otherwise, in CPU and wall-clock seconds. Each instance is written to a file
+once and measured in a fresh process per code version (after a small warm-up cart, so that
+imports are not counted); ``--baseline SRC`` adds a second version (e.g. the main branch's
+``src`` folder) measured in the same run, instance by instance.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+# A parse-and-build worker may be pointed at another version's source (--baseline).
+sys.path.insert(0, os.environ.get("BENCH_SRC") or str(Path(__file__).resolve().parents[1] / "src"))
 
 from quote2order.errors import OptimizationError
 from quote2order.optimize import Plan, ProcurementProblem, Strategy, jsonio, optimize
@@ -152,6 +163,86 @@ def _summary(rows: list[Row], label: str) -> None:
     print(f"- {label} ({len(rows)} rows, exact unproven in {unproven}): " + "; ".join(cells))
 
 
+def _parse_build_worker(path: str) -> None:
+    """Time parse and build of one cart file in this process; print one JSON line."""
+    warm = Path(__file__).resolve().parents[1] / "examples" / "cart.json"
+    cart = jsonio.loads(warm.read_bytes())
+    build_instance(cart.problem, cart.strategy, cart.constraints)
+    data = Path(path).read_bytes()
+    cpu, wall = time.process_time(), time.perf_counter()
+    cart = jsonio.loads(data)
+    parse = (time.process_time() - cpu, time.perf_counter() - wall)
+    cpu, wall = time.process_time(), time.perf_counter()
+    build_instance(cart.problem, cart.strategy, cart.constraints)
+    build = (time.process_time() - cpu, time.perf_counter() - wall)
+    print(json.dumps({"parse": parse, "build": build}))
+
+
+def _measure_version(src: str, path: str) -> dict[str, list[float]]:
+    env = {**os.environ, "BENCH_SRC": src}
+    out = subprocess.run(
+        [sys.executable, __file__, "--parse-build-worker", path],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, list[float]] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _parse_build_only(
+    families: list[str], sizes: tuple[tuple[int, ...], ...], seeds: int, baseline: str | None
+) -> None:
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    versions = [("this", here)] + ([("baseline", baseline)] if baseline else [])
+    print(f"versions: {', '.join(f'{n} = {s}' for n, s in versions)}; seeds {seeds}")
+    print("parse and build of each instance, seconds CPU / wall, fresh process per version")
+    head = " | ".join(f"{n} {k}" for n, _ in versions for k in ("parse", "build", "sum"))
+    print(f"| instance | offers | bytes | {head} |")
+    print("|---|---|---|" + "---|" * (3 * len(versions)))
+    table: list[tuple[str, dict[str, dict[str, list[float]]]]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for lines, suppliers in sizes:
+            for family in families:
+                for seed in range(seeds):
+                    problem = random_problem(lines, suppliers, family, seed)  # type: ignore[arg-type]
+                    strategy = Strategy("partner-first", 5) if family == "partners" else Strategy()
+                    path = os.path.join(folder, "cart.json")
+                    text = json.dumps(jsonio.cart_to_dict(problem, strategy))
+                    Path(path).write_text(text, encoding="utf-8")
+                    found = {name: _measure_version(src, path) for name, src in versions}
+                    name = f"{family} {lines}x{suppliers} seed {seed}"
+                    table.append((name, found))
+                    cells = []
+                    for version, _ in versions:
+                        p, b = found[version]["parse"], found[version]["build"]
+                        cells += [f"{p[0]:.3f} / {p[1]:.3f}", f"{b[0]:.3f} / {b[1]:.3f}"]
+                        cells.append(f"{p[0] + b[0]:.3f} / {p[1] + b[1]:.3f}")
+                    print(
+                        f"| {name} | {len(problem.offers)} | {len(text):,} | {' | '.join(cells)} |",
+                        flush=True,
+                    )
+    print()
+    for lines, suppliers in sizes:
+        rows = [(n, f) for n, f in table if f" {lines}x{suppliers} " in n]
+        for version, _ in versions:
+            cells = []
+            for label, get in (
+                ("parse CPU", lambda f: f["parse"][0]),
+                ("build CPU", lambda f: f["build"][0]),
+                ("parse+build CPU", lambda f: f["parse"][0] + f["build"][0]),
+                ("parse+build wall", lambda f: f["parse"][1] + f["build"][1]),
+            ):
+                values = [get(f[version]) for _, f in rows]
+                worst = max(rows, key=lambda r: get(r[1][version]))
+                cells.append(
+                    f"{label}: median {statistics.median(values):.3f}, worst"
+                    f" {get(worst[1][version]):.3f} ({worst[0]})"
+                )
+            print(f"- {lines}x{suppliers}, {version}: " + "; ".join(cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100x30 and 300x50, one seed")
@@ -159,13 +250,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=None, help="e.g. 300x50,1000x100")
     parser.add_argument("--seeds", type=int, default=None, help="seeds per family and size")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (cap)")
+    parser.add_argument("--parse-build-only", action="store_true", help="time only parse and build")
+    parser.add_argument("--baseline", default=None, help="another version's src folder")
+    parser.add_argument("--parse-build-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.parse_build_worker:
+        _parse_build_worker(args.parse_build_worker)
+        return 0
     if args.sizes:
         sizes = tuple(tuple(int(n) for n in s.split("x")) for s in args.sizes.split(","))
+    elif args.parse_build_only:
+        sizes = ((1000, 100), (3000, 200))
     else:
         sizes = QUICK_SIZES if args.quick else FULL_SIZES
     seeds = args.seeds or (1 if args.quick else 3)
     families = [f for f in args.families.split(",") if f]
+    if args.parse_build_only:
+        baseline = None if args.baseline is None else str(Path(args.baseline).resolve())
+        _parse_build_only(families, sizes, seeds, baseline)
+        return 0
     print(
         f"seeds {seeds}; cap {args.time_limit:g} s (wall clock) per solve; times in CPU seconds"
         " of this process (the machine is shared: wall/CPU shows the load during the row)"

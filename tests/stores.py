@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 __all__ = [
@@ -10,6 +12,7 @@ __all__ = [
     "committed_state",
     "empty_sql_store",
     "examples",
+    "recorded_statements",
     "sequence_values",
     "sql_tables",
 ]
@@ -106,3 +109,32 @@ def all_documents(store: Any) -> list[Any]:
     with store._connection() as conn:
         rows = conn.execute("SELECT body FROM documents ORDER BY seq", ()).fetchall()
     return [document_from_dict(store._dialect.load_json(row[0])) for row in rows]
+
+
+@contextmanager
+def recorded_statements(store: Any) -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
+    """Every statement an SQL store runs inside the block, with its parameters."""
+    statements: list[tuple[str, tuple[Any, ...]]] = []
+    original = store._connection
+
+    class Recording:
+        def __init__(self, conn: Any) -> None:
+            self._conn = conn
+
+        def execute(self, sql: Any, params: Any = ()) -> Any:
+            statements.append((str(sql), tuple(params)))
+            return self._conn.execute(sql, params)
+
+        def __getattr__(self, name: str) -> Any:  # transactions, savepoints
+            return getattr(self._conn, name)
+
+    @contextmanager
+    def connection() -> Iterator[Any]:
+        with original() as conn:
+            yield Recording(conn)
+
+    store._connection = connection
+    try:
+        yield statements
+    finally:
+        store._connection = original

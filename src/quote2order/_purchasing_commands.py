@@ -11,8 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from quote2order._arguments import checked
-from quote2order._runner import CommandRunner
-from quote2order.errors import NotFound
+from quote2order._runner import CommandRunner, check_owner
+from quote2order.errors import NotFound, OrderNotFound, PurchaseOrderNotFound
 from quote2order.events import CartCheckedOut, DomainEvent
 from quote2order.lifecycle import OrderStatus
 from quote2order.orders import Order
@@ -52,17 +52,25 @@ class PurchasingCommands(CommandRunner):
         return events
 
     def add_to_cart(
-        self, order_id: str, positions: Selection = None, *, actor: str = "reseller"
+        self,
+        order_id: str,
+        positions: Selection = None,
+        *,
+        actor: str = "reseller",
+        reseller_id: str | None = None,
     ) -> AddedToCart:
         """Add positions of a confirmed (or in-procurement) order to the reseller's cart.
 
         ``positions``: None for every procurable position's open quantity, position ids for
         their open quantities, or position id -> quantity. Free-text positions and custom
         products are skipped and listed in the result; the order goes into procurement.
+        With ``reseller_id``, another reseller's order is OrderNotFound.
         """
 
         def body(uow: UnitOfWork, now: datetime) -> tuple[AddedToCart, list[DomainEvent]]:
-            order = uow.orders.get(order_id)
+            order = uow.orders.get(order_id, reseller_id=reseller_id)
+            if reseller_id is not None and order.reseller_id != reseller_id:
+                raise OrderNotFound(order_id)  # looks exactly like an unknown order
             cart = uow.carts.get(order.reseller_id)
             result, events = _procurement.add_to_cart(cart, order, positions, now=now, actor=actor)
             uow.carts.save(cart)
@@ -130,12 +138,8 @@ class PurchasingCommands(CommandRunner):
 
         def body(uow: UnitOfWork, now: datetime) -> tuple[CheckoutResult, list[DomainEvent]]:
             cart = uow.carts.get(reseller_id)
-            by_id = {line.line_id: line for line in cart.lines}
-            selected = (
-                cart.lines
-                if line_ids is None
-                else [by_id[i] if i in by_id else cart.line(i) for i in line_ids]
-            )
+            # The selected lines only: a stored cart reads no other line.
+            selected = cart.lines if line_ids is None else cart.lines_with_ids(line_ids)
             allocations = [a for line in selected for a in line.allocations]
             orders = self._orders_of(uow, reseller_id, allocations)
 
@@ -162,7 +166,7 @@ class PurchasingCommands(CommandRunner):
             return result, events
 
         def replay(uow: UnitOfWork, checkout_id: str) -> CheckoutResult:
-            for event in uow.events.for_aggregate("cart", reseller_id):
+            for event in uow.events.for_aggregate("cart", reseller_id, reseller_id=reseller_id):
                 if isinstance(event, CartCheckedOut) and event.checkout_id == checkout_id:
                     uncovered = tuple(
                         UncoveredLine(line_id, product_id, Decimal(quantity), reason)
@@ -176,7 +180,10 @@ class PurchasingCommands(CommandRunner):
                     )
                     return CheckoutResult(
                         checkout_id,
-                        tuple(uow.purchase_orders.get(i) for i in event.purchase_order_ids),
+                        tuple(
+                            uow.purchase_orders.get(i, reseller_id=reseller_id)
+                            for i in event.purchase_order_ids
+                        ),
                         uncovered,
                         uow.carts.get(reseller_id),
                     )
@@ -193,6 +200,7 @@ class PurchasingCommands(CommandRunner):
             ],
             replay=replay,
             result_id=lambda result: result.checkout_id,
+            tenant=lambda uow: reseller_id,
         )
 
     def _purchase_order_command(
@@ -200,9 +208,13 @@ class PurchasingCommands(CommandRunner):
         purchase_order_id: str,
         act: Callable[[PurchaseOrder, datetime], tuple[DomainEvent, Sequence[Allocation]]],
         shift: Callable[[Order, Allocation], None],
+        reseller_id: str | None,
     ) -> PurchaseOrder:
         def body(uow: UnitOfWork, now: datetime) -> tuple[PurchaseOrder, list[DomainEvent]]:
-            purchase_order = uow.purchase_orders.get(purchase_order_id)
+            purchase_order = uow.purchase_orders.get(purchase_order_id, reseller_id=reseller_id)
+            check_owner(
+                purchase_order.reseller_id, reseller_id, PurchaseOrderNotFound, purchase_order_id
+            )
             event, moved = act(purchase_order, now)
             events = [event]
             orders = self._orders_of(uow, purchase_order.reseller_id, moved)
@@ -223,13 +235,14 @@ class PurchasingCommands(CommandRunner):
         return self._run("purchase_order", body)
 
     def send_purchase_order(
-        self, purchase_order_id: str, *, actor: str = "reseller"
+        self, purchase_order_id: str, *, actor: str = "reseller", reseller_id: str | None = None
     ) -> PurchaseOrder:
         """Record that the draft purchase order went to its supplier."""
         return self._purchase_order_command(
             purchase_order_id,
             lambda po, now: (po.send(now=now, actor=actor), ()),
             lambda order, allocation: None,
+            reseller_id,
         )
 
     def receive_purchase_order(
@@ -238,6 +251,7 @@ class PurchasingCommands(CommandRunner):
         quantities: Mapping[str, object] | None = None,
         *,
         actor: str = "reseller",
+        reseller_id: str | None = None,
     ) -> PurchaseOrder:
         """Record goods received, per purchase-order line id (None: everything outstanding)."""
         return self._purchase_order_command(
@@ -246,16 +260,18 @@ class PurchasingCommands(CommandRunner):
             lambda order, a: order.shift_procurement(
                 a.position_id, ordered=-a.quantity, received=a.quantity
             ),
+            reseller_id,
         )
 
     def cancel_purchase_order(
-        self, purchase_order_id: str, *, actor: str = "reseller"
+        self, purchase_order_id: str, *, actor: str = "reseller", reseller_id: str | None = None
     ) -> PurchaseOrder:
         """Cancel a draft or sent purchase order; its quantities are not procured again."""
         return self._purchase_order_command(
             purchase_order_id,
             lambda po, now: po.cancel(now=now, actor=actor),
             lambda order, a: order.shift_procurement(a.position_id, ordered=-a.quantity),
+            reseller_id,
         )
 
     def get_cart(self, reseller_id: str) -> Cart:
@@ -269,7 +285,7 @@ class PurchasingCommands(CommandRunner):
         """The purchase order with ``purchase_order_id`` (another reseller's is not found)."""
         with self._uow() as uow:
             self._check_tenant(uow, "purchase_order", purchase_order_id, reseller_id)
-            return uow.purchase_orders.get(purchase_order_id)
+            return uow.purchase_orders.get(purchase_order_id, reseller_id=reseller_id)
 
     def list_purchase_orders(self, *, reseller_id: str | None = None) -> Sequence[PurchaseOrder]:
         """All purchase orders (of one reseller)."""

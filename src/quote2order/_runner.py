@@ -175,12 +175,20 @@ class CommandRunner:
         args: Any = None,
         replay: Callable[[UnitOfWork, str], T] | None = None,
         result_id: Callable[[T], str] | None = None,
+        tenant: Callable[[UnitOfWork], str] | None = None,
     ) -> T:
+        """Run ``body`` in a unit of work; with ``idempotency_key``, once per key.
+
+        ``tenant`` names the reseller whose key it is (keys are unique per reseller): the
+        one the caller gave, or the owner of the aggregate the command acts on.
+        """
         fingerprint = "" if idempotency_key is None else _fingerprint(command, args)
+        owner = ""
         try:
             with self._uow() as uow:
                 if idempotency_key is not None:
-                    record = self._recorded(uow, idempotency_key, command, fingerprint)
+                    owner = "" if tenant is None else tenant(uow)
+                    record = self._recorded(uow, idempotency_key, command, fingerprint, owner)
                     if record is not None:
                         assert replay is not None
                         return replay(uow, record.result_id)
@@ -189,7 +197,9 @@ class CommandRunner:
                 if idempotency_key is not None:
                     assert result_id is not None
                     uow.idempotency.add(
-                        IdempotencyRecord(idempotency_key, command, fingerprint, result_id(result))
+                        IdempotencyRecord(
+                            idempotency_key, command, fingerprint, result_id(result), owner
+                        )
                     )
                 # Handlers see the events as raised; the log keeps them without secrets.
                 uow.events.append([event.without_secrets() for event in events])
@@ -204,7 +214,7 @@ class CommandRunner:
             # A request with the same key may have committed first (then our writes clash
             # with its effect): answer as it did, or re-raise if it was something else.
             with self._uow() as uow:
-                record = self._recorded(uow, idempotency_key, command, fingerprint)
+                record = self._recorded(uow, idempotency_key, command, fingerprint, owner)
                 if record is None:
                     raise
                 assert replay is not None
@@ -233,11 +243,11 @@ class CommandRunner:
         owner: str | None
         try:
             if kind == "quote":
-                owner = uow.quotes.get(aggregate_id).reseller_id
+                owner = uow.quotes.get(aggregate_id, reseller_id=reseller_id).reseller_id
             elif kind == "order":
-                owner = uow.orders.get(aggregate_id).reseller_id
+                owner = uow.orders.get(aggregate_id, reseller_id=reseller_id).reseller_id
             elif kind == "purchase_order":
-                owner = uow.purchase_orders.get(aggregate_id).reseller_id
+                owner = uow.purchase_orders.get(aggregate_id, reseller_id=reseller_id).reseller_id
             else:  # a cart's id is its reseller's id; nothing else has an owner
                 owner = aggregate_id if kind == "cart" else None
         except NotFound:
@@ -247,10 +257,11 @@ class CommandRunner:
 
     @staticmethod
     def _recorded(
-        uow: UnitOfWork, key: str, command: str, fingerprint: str
+        uow: UnitOfWork, key: str, command: str, fingerprint: str, reseller_id: str
     ) -> IdempotencyRecord | None:
-        """The first use of ``key``, if any; a use with other arguments is a conflict."""
-        record = uow.idempotency.get(key)
+        """The reseller's first use of ``key``, if any; a use with other arguments is a
+        conflict."""
+        record = uow.idempotency.get(key, reseller_id=reseller_id)
         if record is not None and (record.command, record.fingerprint) != (command, fingerprint):
             raise IdempotencyConflict(key)
         return record
@@ -284,3 +295,11 @@ class CommandRunner:
                     raise
                 time.sleep(random.uniform(0, min(max_delay, base_delay * 2 ** (attempt - 1))))
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def check_owner(
+    owner: str, reseller_id: str | None, not_found: Callable[[str], NotFound], key: str
+) -> None:
+    """Another reseller's quote, order or purchase order must look exactly like one that does not exist."""
+    if reseller_id is not None and owner != reseller_id:
+        raise not_found(key)

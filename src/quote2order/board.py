@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from quote2order._arguments import checked
-from quote2order.errors import InvalidTransition
+from quote2order.errors import InvalidTransition, ValidationError
 from quote2order.lifecycle import ORDER_LIFECYCLE, QUOTE_LIFECYCLE, OrderStatus, QuoteStatus
 from quote2order.money import Money
 from quote2order.orders import Order, Shipment
@@ -230,11 +230,20 @@ def build_board(
 class Board:
     """The sales board of one reseller over a :class:`~quote2order.service.Quote2Order`.
 
-    ``page_size`` is how many cards each column shows (newest activity first).
+    ``page_size`` is how many cards each column shows (newest activity first); ``actor``
+    is who the moves and actions are recorded as in the history.
     """
 
-    def __init__(self, service: Quote2Order, *, reseller_id: str, page_size: int = 25) -> None:
+    def __init__(
+        self,
+        service: Quote2Order,
+        *,
+        reseller_id: str,
+        page_size: int = 25,
+        actor: str = "reseller",
+    ) -> None:
         self._service = service
+        self._actor = actor
         self._queries = service.queries
         self._reseller_id = check_reseller(reseller_id)
         self._page_size = check_page_size(page_size)
@@ -353,8 +362,12 @@ class Board:
             "invoice": service.invoice_order,
             "add_to_cart": service.add_to_cart,
         }
+        # The board's reseller goes with every command: a card can only act on its own.
+        scope = {"actor": self._actor, "reseller_id": self._reseller_id}
+        if given := sorted(scope.keys() & arguments.keys()):
+            raise ValidationError(f"Board.perform: {', '.join(given)} is the board's own")
         if action in quote_actions:
-            quote_actions[action](card.quote_id, **arguments)
+            quote_actions[action](card.quote_id, **arguments, **scope)
         else:
-            order_actions[action](card.order_id, **arguments)
+            order_actions[action](card.order_id, **arguments, **scope)
         return self.card(card_id)

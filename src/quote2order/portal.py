@@ -290,14 +290,18 @@ class Portal:
     def _documents_of(self, quote: Quote) -> tuple[PortalDocument, ...]:
         records: list[DocumentRecord] = []
         for kind, aggregate_id in sorted(self._aggregates(quote)):
-            records.extend(r for r in self._service.documents(kind, aggregate_id) if _published(r))
+            records.extend(
+                r
+                for r in self._service.documents(kind, aggregate_id, reseller_id=quote.reseller_id)
+                if _published(r)
+            )
         records.sort(key=lambda r: (r.created_at, r.document_id))
         return tuple(PortalDocument(r.document_id, r.kind, r.number, r.created_at) for r in records)
 
     def _order_number(self, quote: Quote) -> str | None:
         if quote.order_id is None:
             return None
-        return self._service.get_order(quote.order_id).order_number
+        return self._service.get_order(quote.order_id, reseller_id=quote.reseller_id).order_number
 
 
 def _content_type(media_type: str) -> str:

@@ -61,8 +61,11 @@ class IdGenerator(Protocol):
 class QuoteRepository(Protocol):
     """Stores quotes. ``add`` a new one; ``save`` a loaded one (optimistic lock on revision)."""
 
-    def get(self, quote_id: str) -> Quote:
-        """The quote, or raise QuoteNotFound."""
+    def get(self, quote_id: str, *, reseller_id: str | None = None) -> Quote:
+        """The quote, or raise QuoteNotFound (also: another reseller's, if ``reseller_id``).
+
+        A store split by reseller reads only that reseller's part when it is given.
+        """
         ...
 
     def get_by_token_hash(self, token_hash: str) -> Quote:
@@ -85,8 +88,8 @@ class QuoteRepository(Protocol):
 class OrderRepository(Protocol):
     """Stores orders; at most one per (quote, version)."""
 
-    def get(self, order_id: str) -> Order:
-        """The order, or raise OrderNotFound."""
+    def get(self, order_id: str, *, reseller_id: str | None = None) -> Order:
+        """The order, or raise OrderNotFound (also: another reseller's, if ``reseller_id``)."""
         ...
 
     def get_many(self, reseller_id: str, order_ids: Sequence[str]) -> Mapping[str, Order]:
@@ -127,8 +130,9 @@ class CartRepository(Protocol):
 class PurchaseOrderRepository(Protocol):
     """Stores purchase orders."""
 
-    def get(self, purchase_order_id: str) -> PurchaseOrder:
-        """The purchase order, or raise PurchaseOrderNotFound."""
+    def get(self, purchase_order_id: str, *, reseller_id: str | None = None) -> PurchaseOrder:
+        """The purchase order, or raise PurchaseOrderNotFound (also: another reseller's, if
+        ``reseller_id``)."""
         ...
 
     def add(self, purchase_order: PurchaseOrder) -> None:
@@ -151,8 +155,10 @@ class EventLog(Protocol):
         """Record ``events`` as part of the unit of work."""
         ...
 
-    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
-        """The events of one aggregate, in the order they happened."""
+    def for_aggregate(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DomainEvent]:
+        """The events of one aggregate (of ``reseller_id``), in the order they happened."""
         ...
 
 
@@ -172,13 +178,15 @@ class IdempotencyRecord:
     command: str
     fingerprint: str  # a hash of the command's arguments
     result_id: str  # the id of the aggregate the command returned
+    reseller_id: str = ""  # whose command it was: keys are unique per reseller
 
 
 class IdempotencyStore(Protocol):
-    """Remembers idempotency keys; ``add`` must be unique per key across processes."""
+    """Remembers idempotency keys; ``add`` must be unique per (reseller, key) across
+    processes."""
 
-    def get(self, key: str) -> IdempotencyRecord | None:
-        """The record for ``key``, if a command used it already."""
+    def get(self, key: str, *, reseller_id: str | None = None) -> IdempotencyRecord | None:
+        """The record for ``key`` (of ``reseller_id``), if a command used it already."""
         ...
 
     def add(self, record: IdempotencyRecord) -> None:
@@ -287,12 +295,14 @@ class DocumentRepository(Protocol):
         """Store a new document."""
         ...
 
-    def get(self, document_id: str) -> DocumentRecord:
-        """The document, or raise NotFound."""
+    def get(self, document_id: str, *, reseller_id: str | None = None) -> DocumentRecord:
+        """The document, or raise NotFound (also: another reseller's, if ``reseller_id``)."""
         ...
 
-    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
-        """Documents of one quote or order, oldest first."""
+    def for_aggregate(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DocumentRecord]:
+        """Documents of one quote or order (of ``reseller_id``), oldest first."""
         ...
 
 

@@ -15,15 +15,17 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, Self, TypeVar
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from quote2order._text_rules import EMAIL_ADDRESS, single_line_problem
 from quote2order.errors import ValidationError
 from quote2order.lifecycle import OrderStatus, QuoteStatus
 from quote2order.money import CURRENCIES, Money, VatRate
+from quote2order.optimize.limits import MAX_UNITS
 from quote2order.orders import NotDelivered, Order, PositionProcurement, Shipment, ShipmentItem
 from quote2order.positions import CatalogProduct, Position, PositionKind
 from quote2order.quotes import Customer, Quote, QuoteVersion
@@ -38,6 +40,11 @@ __all__ = [
     "CustomerOut",
     "DocumentTextsIn",
     "LogoIn",
+    "OptimizerCartIn",
+    "OptimizerConstraintsIn",
+    "OptimizerLineIn",
+    "OptimizerOfferIn",
+    "OptimizerSupplierIn",
     "OrderOut",
     "PaymentTermsIn",
     "PositionIn",
@@ -52,6 +59,7 @@ __all__ = [
     "ShipmentItemOut",
     "ShipmentOut",
     "parse",
+    "parse_optimizer_cart",
 ]
 
 #: VAT rates accepted unless a host passes its own set as ``context={"vat_rates": ...}``:
@@ -806,3 +814,161 @@ def parse(
         problems = [(".".join(str(part) for part in e["loc"]), e["msg"]) for e in error.errors()]
         summary = "; ".join(f"{loc}: {msg}" for loc, msg in problems)
         raise ValidationError(f"invalid {model.__name__}: {summary}", problems) from None
+
+
+# --- The optimizer's cart file (docs/optimizer.md) --------------------------------------
+# TypedDicts, not models: pydantic-core checks every offer of a large cart (a few hundred
+# thousand) in Rust and returns plain dicts; quote2order.optimize.jsonio maps them to the core
+# model in whole columns. Amounts stay str or int here: the optimizer's money rules (range,
+# places per currency) are checked on the distinct values there.
+_CartName = Annotated[str, pydantic.Strict(), Field(min_length=1)]
+_CartAmount = pydantic.StrictInt | pydantic.StrictStr
+_CART_AMOUNTS = frozenset(
+    {
+        "unit_price",
+        "shipping_cost",
+        "free_shipping_threshold",
+        "minimum_order_value",
+    }
+)
+_CartUnits = Annotated[int, pydantic.Strict(), Field(ge=0, le=MAX_UNITS)]
+_CartQuantity = Annotated[int, pydantic.Strict(), Field(ge=1, le=MAX_UNITS)]
+
+
+class OptimizerLineIn(TypedDict):
+    """A cart line of the optimizer's cart file."""
+
+    id: _CartName
+    product: _CartName
+    quantity: _CartQuantity
+
+
+class OptimizerSupplierIn(TypedDict):
+    """A supplier's terms in the optimizer's cart file; amounts are strings or integers."""
+
+    id: _CartName
+    shipping_cost: NotRequired[_CartAmount]
+    free_shipping_threshold: NotRequired[_CartAmount | None]
+    minimum_order_value: NotRequired[_CartAmount]
+
+
+class OptimizerOfferIn(TypedDict):
+    """An offer in the optimizer's cart file."""
+
+    supplier: _CartName
+    product: _CartName
+    unit_price: _CartAmount
+    stock: _CartUnits
+    delivery_days: NotRequired[_CartUnits]
+    partner: NotRequired[pydantic.StrictBool]
+
+
+class OptimizerConstraintsIn(TypedDict, total=False):
+    """The constraints object; the two limits are checked by ``optimize.Constraints``."""
+
+    max_suppliers: Any
+    max_delivery_days: Any
+    no_split: pydantic.StrictBool
+
+
+class OptimizerCartIn(TypedDict):
+    """The optimizer's cart file; currency, strategy and time limit are checked by the core."""
+
+    currency: Any
+    lines: list[OptimizerLineIn]
+    suppliers: NotRequired[list[OptimizerSupplierIn]]
+    offers: list[OptimizerOfferIn]
+    strategy: NotRequired[Any]
+    constraints: NotRequired[OptimizerConstraintsIn]
+    time_limit: NotRequired[Any]
+
+
+_cart_adapter: pydantic.TypeAdapter[OptimizerCartIn] | None = None
+
+
+def parse_optimizer_cart(data: str | bytes | Any) -> OptimizerCartIn:
+    """Validate the optimizer's cart file: JSON text (UTF-8 bytes or str) or decoded JSON.
+
+    Refusals raise :class:`~quote2order.errors.ValidationError` naming the first broken rule
+    with its place in the file (``offers[3].partner must be true or false, got 'no'``).
+    """
+    global _cart_adapter
+    if _cart_adapter is None:  # built on first use: importing the boundary stays cheap
+        _cart_adapter = pydantic.TypeAdapter(OptimizerCartIn)
+    try:
+        if isinstance(data, str | bytes):
+            return _cart_adapter.validate_json(data)
+        return _cart_adapter.validate_python(data, strict=True)
+    except pydantic.ValidationError as error:
+        raise _cart_error(error.errors(), data) from None
+
+
+def _cart_error(errors: list[Any], data: Any) -> ValidationError:
+    """The first pydantic error, said the way the optimizer's documentation says it."""
+    first = errors[0]
+    kind, loc, value = first["type"], first["loc"], first.get("input")
+    if kind == "json_invalid":
+        return _json_error(first["msg"], data)
+    where, field = "cart", ""
+    for part in loc:
+        if isinstance(part, int):
+            where += f"[{part}]"
+            continue
+        field = part
+        where = part if where == "cart" else f"{where}.{part}"
+        if part in _CART_AMOUNTS:
+            break  # what follows names a branch of the str | int union
+    if field in _CART_AMOUNTS:
+        from quote2order.money import as_decimal
+
+        as_decimal(value, where)  # raises the money rule's own message (floats, booleans)
+        return ValidationError(f"{where} must be a decimal string or an integer, got {value!r}")
+    if kind == "missing":
+        if len(loc) == 1 and loc[0] in ("lines", "offers"):
+            return ValidationError(f"{where} must be a JSON list, but it is missing")
+        if len(loc) == 1:
+            return ValidationError(f"cart.{where} is missing")
+        return ValidationError(f"{where} is missing")
+    if kind in ("dict_type", "model_type", "typed_dict_type"):
+        return ValidationError(f"{where} must be a JSON object")
+    if kind == "list_type":
+        return ValidationError(f"{where} must be a JSON list, not {_json_kind(value)}")
+    if kind == "bool_type":
+        return ValidationError(f"{where} must be true or false, got {value!r}")
+    if kind in ("string_type", "string_too_short"):
+        return ValidationError(f"{where} must be a non-empty string, got {value!r}")
+    if kind in ("int_type", "int_from_float"):
+        return ValidationError(f"{where} must be an integer, got {value!r}")
+    if kind == "greater_than_equal":
+        return ValidationError(f"{where} must be at least {first['ctx']['ge']}, got {value}")
+    if kind == "less_than_equal":
+        limit = first["ctx"]["le"]
+        return ValidationError(f"{where} {value} is above the optimizer's limit of {limit:,}")
+    return ValidationError(f"{where}: {first['msg']}")
+
+
+def _json_error(message: str, data: Any) -> ValidationError:
+    """Name what is wrong with text that is not JSON (the standard parser's words)."""
+    import json
+
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return ValidationError(f"the cart file is not UTF-8 (byte {exc.start}: {exc.reason})")
+    if "recursion limit" in message:
+        return ValidationError("not a cart: the JSON is nested too deeply")
+    try:
+        json.loads(data)
+    except json.JSONDecodeError as exc:
+        return ValidationError(f"not valid JSON: {exc}")
+    except RecursionError:
+        return ValidationError("not a cart: the JSON is nested too deeply")
+    return ValidationError(f"not valid JSON: {message}")
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    names = {dict: "an object", str: "a string", bool: "a boolean"}
+    return names.get(type(value), "a number")

@@ -19,6 +19,7 @@ from quote2order._runner import (
     EventHandler,
     SystemClock,
     UuidGenerator,
+    check_owner,
     hash_link_token,
     new_link_token,
 )
@@ -79,8 +80,8 @@ class Quote2Order(PurchasingCommands):
         reseller_id: str | None = None,
     ) -> Order:
         def load(uow: UnitOfWork, order_id: str) -> Order:
-            order = uow.orders.get(order_id)
-            _check_owner(order.reseller_id, reseller_id, OrderNotFound, order_id)
+            order = uow.orders.get(order_id, reseller_id=reseller_id)
+            check_owner(order.reseller_id, reseller_id, OrderNotFound, order_id)
             return order
 
         def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
@@ -96,6 +97,7 @@ class Quote2Order(PurchasingCommands):
             args=[order_id, args],
             replay=load,
             result_id=lambda order: order.order_id,
+            tenant=lambda uow: reseller_id or load(uow, order_id).reseller_id,
         )
 
     def _quote_command(
@@ -105,8 +107,8 @@ class Quote2Order(PurchasingCommands):
         reseller_id: str | None = None,
     ) -> Quote:
         def body(uow: UnitOfWork, now: datetime) -> tuple[Quote, list[DomainEvent]]:
-            quote = uow.quotes.get(quote_id)
-            _check_owner(quote.reseller_id, reseller_id, QuoteNotFound, quote_id)
+            quote = uow.quotes.get(quote_id, reseller_id=reseller_id)
+            check_owner(quote.reseller_id, reseller_id, QuoteNotFound, quote_id)
             event = act(quote, now)
             uow.quotes.save(quote)
             return quote, [event]
@@ -210,12 +212,11 @@ class Quote2Order(PurchasingCommands):
         actor: str,
         idempotency_key: str | None,
         args: Any,
-        guard: Callable[[UnitOfWork], object] | None = None,
+        guard: Callable[[UnitOfWork], Quote],
     ) -> Order:
         def replay(uow: UnitOfWork, order_id: str) -> Order:
-            if guard is not None:
-                guard(uow)
-            return uow.orders.get(order_id)
+            # A replay resolves the quote again: a revoked, expired or rotated link is dead.
+            return uow.orders.get(order_id, reseller_id=guard(uow).reseller_id)
 
         def body(uow: UnitOfWork, now: datetime) -> tuple[Order, list[DomainEvent]]:
             quote = load(uow)
@@ -236,6 +237,7 @@ class Quote2Order(PurchasingCommands):
             args=args,
             replay=replay,
             result_id=lambda order: order.order_id,
+            tenant=lambda uow: guard(uow).reseller_id,
         )
 
     def accept_quote(
@@ -259,7 +261,6 @@ class Quote2Order(PurchasingCommands):
             actor,
             idempotency_key,
             [_token_hash(link_token), version],
-            # A replay resolves the link again: a revoked, expired or rotated link is dead.
             guard=lambda uow: self._by_token(uow, link_token),
         )
 
@@ -274,8 +275,8 @@ class Quote2Order(PurchasingCommands):
         """The reseller records the latest sent version as won: the one order is created."""
 
         def load(uow: UnitOfWork) -> Quote:
-            quote = uow.quotes.get(quote_id)
-            _check_owner(quote.reseller_id, reseller_id, QuoteNotFound, quote_id)
+            quote = uow.quotes.get(quote_id, reseller_id=reseller_id)
+            check_owner(quote.reseller_id, reseller_id, QuoteNotFound, quote_id)
             return quote
 
         return self._win(
@@ -379,8 +380,10 @@ class Quote2Order(PurchasingCommands):
             for due in page.items:
                 try:
                     self.with_retry(
-                        lambda quote_id=due.quote_id: self._quote_command(  # type: ignore[misc]
-                            quote_id, lambda q, now: q.expire(now=now, actor=actor)
+                        lambda due=due: self._quote_command(  # type: ignore[misc]
+                            due.quote_id,
+                            lambda q, now: q.expire(now=now, actor=actor),
+                            due.reseller_id,
                         )
                     )
                 except (InvalidTransition, ValidationError):
@@ -421,7 +424,7 @@ class Quote2Order(PurchasingCommands):
 
         def act(uow: UnitOfWork, order: Order, now: datetime) -> list[DomainEvent]:
             rejected = order.reject(reason=reason, now=now, actor=actor)
-            quote = uow.quotes.get(order.quote_id)
+            quote = uow.quotes.get(order.quote_id, reseller_id=order.reseller_id)
             lost = quote.reject(order_id=order.order_id, now=now, actor=actor)
             uow.quotes.save(quote)
             return [rejected, lost]
@@ -551,13 +554,13 @@ class Quote2Order(PurchasingCommands):
         """The quote with ``quote_id`` (of ``reseller_id``: another's is not found)."""
         with self._uow() as uow:
             self._check_tenant(uow, "quote", quote_id, reseller_id)
-            return uow.quotes.get(quote_id)
+            return uow.quotes.get(quote_id, reseller_id=reseller_id)
 
     def get_order(self, order_id: str, *, reseller_id: str | None = None) -> Order:
         """The order with ``order_id`` (of ``reseller_id``: another's is not found)."""
         with self._uow() as uow:
             self._check_tenant(uow, "order", order_id, reseller_id)
-            return uow.orders.get(order_id)
+            return uow.orders.get(order_id, reseller_id=reseller_id)
 
     def list_quotes(self, *, reseller_id: str | None = None) -> Sequence[Quote]:
         """All quotes (of one reseller)."""
@@ -580,12 +583,12 @@ class Quote2Order(PurchasingCommands):
         """
         with self._uow() as uow:
             self._check_tenant(uow, kind, aggregate_id, reseller_id)
-            return uow.documents.for_aggregate(kind, aggregate_id)
+            return uow.documents.for_aggregate(kind, aggregate_id, reseller_id=reseller_id)
 
     def get_document(self, document_id: str, *, reseller_id: str | None = None) -> DocumentRecord:
         """The document with ``document_id``, or raise NotFound (also: another reseller's)."""
         with self._uow() as uow:
-            record = uow.documents.get(document_id)
+            record = uow.documents.get(document_id, reseller_id=reseller_id)
             try:
                 self._check_tenant(uow, record.aggregate_kind, record.aggregate_id, reseller_id)
             except NotFound:
@@ -602,7 +605,7 @@ class Quote2Order(PurchasingCommands):
         """
         with self._uow() as uow:
             self._check_tenant(uow, kind, aggregate_id, reseller_id)
-            return uow.events.for_aggregate(kind, aggregate_id)
+            return uow.events.for_aggregate(kind, aggregate_id, reseller_id=reseller_id)
 
 
 def _token_hash(link_token: object) -> str:
@@ -613,11 +616,3 @@ def _token_hash(link_token: object) -> str:
         return hash_link_token(link_token)
     except UnicodeEncodeError:  # a lone surrogate: no link was ever made of it
         raise QuoteNotFound("(link token)") from None
-
-
-def _check_owner(
-    owner: str, reseller_id: str | None, not_found: Callable[[str], NotFound], key: str
-) -> None:
-    """Another reseller's quote or order must look exactly like one that does not exist."""
-    if reseller_id is not None and owner != reseller_id:
-        raise not_found(key)

@@ -164,3 +164,18 @@ def test_board_text_search_over_http(api) -> None:
     client.post("/quotes", json={**QUOTE, "title": "Notebooks"}).raise_for_status()
     found = client.get("/board", params={"text": "iPads"}).json()
     assert sum(c["count"] for c in found["columns"]) == 1
+
+
+def test_a_board_move_is_recorded_as_the_calling_actor(api) -> None:
+    client, service, _ = api
+    quote_id = client.post("/quotes", json=QUOTE).json()["quote"]["quote_id"]
+    client.post(f"/quotes/{quote_id}/send").raise_for_status()
+    order_id = client.post(f"/quotes/{quote_id}/won").json()["order_id"]
+    moved = client.post(
+        f"/board/cards/{quote_id}/move",
+        json={"to_column": "confirmed"},
+        headers={"X-Actor": "staff:jonas"},
+    )
+    assert moved.status_code == 200, moved.text
+    [*_, confirmed] = service.history("order", order_id)
+    assert (confirmed.name, confirmed.actor) == ("OrderConfirmed", "staff:jonas")

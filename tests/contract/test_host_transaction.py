@@ -1,8 +1,9 @@
 """The SQL stores inside a transaction the host owns (``store.bind(connection)``).
 
 On each durable store: the host's own row and ``confirm_order`` commit together, a host
-rollback undoes both, a refused unit of work leaves the host's writes in place, and the
-library never commits on the host's behalf.
+rollback undoes both, a refused unit of work leaves the host's writes in place, the
+library never commits on the host's behalf, and a cart's changed lines go with the host's
+transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 
 from conftest import DURABLE_BACKENDS, _reopen_for
 from quote2order import (
+    CatalogProduct,
     ConcurrencyError,
     Customer,
     Money,
@@ -25,6 +27,7 @@ from quote2order import (
     ValidationError,
     VatRate,
 )
+from quote2order.purchasing.cart import Cart
 from quote2order.testing import FixedClock
 
 HOST_TABLE = "CREATE TABLE IF NOT EXISTS host_invoices (order_id TEXT PRIMARY KEY, note TEXT)"
@@ -156,3 +159,37 @@ def test_bind_refuses_what_is_not_a_connection(host) -> None:
     store, _ = host
     with pytest.raises(ValidationError):
         store.bind(object())
+
+
+def _dock(product_id: str) -> Position:
+    return Position(
+        f"pos-{product_id}",
+        PositionKind.CATALOG,
+        "Dock",
+        Decimal(3),
+        Money("80", "EUR"),
+        VatRate("19"),
+        product=CatalogProduct(product_id, f"MPN-{product_id}", f"Dock {product_id}"),
+    )
+
+
+def test_cart_lines_change_in_the_host_transaction(host) -> None:
+    """A stored cart's changed lines are written on the host's connection (the cart row's
+    update returns the last line's place there too) and a host rollback undoes them."""
+    store, connect = host
+    with store.unit_of_work() as uow:
+        cart = Cart("R-1")
+        cart.add("O-1", [(_dock("SKU-1"), Decimal(1))])
+        uow.carts.save(cart)
+        uow.commit()
+    for finish in ("rollback", "commit"):
+        conn = connect()
+        with store.bind(conn).unit_of_work() as uow:
+            cart = uow.carts.get("R-1")
+            cart.add("O-2", [(_dock("SKU-1"), Decimal(2)), (_dock("SKU-2"), Decimal(1))])
+            uow.carts.save(cart)
+            uow.commit()
+        getattr(conn, finish)()
+        with store.unit_of_work() as uow:
+            stored = [(line.line_id, str(line.quantity)) for line in uow.carts.get("R-1").lines]
+        assert stored == ([("L1", "1")] if finish == "rollback" else [("L1", "3"), ("L2", "1")])

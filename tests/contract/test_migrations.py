@@ -7,18 +7,31 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
+from quote2order import events as _events
+from quote2order._runner import _fingerprint
 from quote2order.adapters import _codec
 from quote2order.adapters._sql import load_migrations
 from quote2order.adapters.memory import MemoryStore
 from quote2order.adapters.sqlite import SqliteStore
+from quote2order.purchasing.cart import Cart
 from quote2order.queries import Column
-from quote2order.testing.contract import NOW, make_order, make_positions, make_quote
+from quote2order.testing.contract import (
+    NOW,
+    make_cart,
+    make_document,
+    make_entry,
+    make_order,
+    make_positions,
+    make_purchase_order,
+    make_quote,
+)
 
 ALL = [
     "0001_initial.sql",
@@ -26,6 +39,8 @@ ALL = [
     "0003_purchasing.sql",
     "0004_number_series_per_reseller.sql",
     "0005_read_rows.sql",
+    "0006_cart_lines.sql",
+    "0007_reseller_everywhere.sql",
 ]
 
 
@@ -33,7 +48,8 @@ def test_both_databases_ship_the_same_numbered_migrations_in_order() -> None:
     sqlite_names = [m.name for m in load_migrations("sqlite")]
     postgres_names = [m.name for m in load_migrations("postgres")]
     assert sqlite_names == postgres_names
-    assert [m.version for m in load_migrations("sqlite")] == list(range(1, len(ALL) + 1))
+    versions = [m.version for m in load_migrations("sqlite")]
+    assert versions == sorted(set(versions))  # unique, in order (numbers may be left free)
     assert sqlite_names[: len(ALL)] == ALL
 
 
@@ -141,7 +157,7 @@ def _upgrade_old_postgres_schema(
     schema = f"q2o_test_{uuid.uuid4().hex[:12]}"
     old = PostgresStore(conninfo, schema, migrate=False)
     try:
-        assert old.migrate(up_to=version) == ALL[:version]
+        assert old.migrate(up_to=version) == [n for n in ALL if int(n[:4]) <= version]
         with old._connection() as conn:
             fill(conn, "%s", "%s::jsonb")
         with PostgresStore(conninfo, schema) as store:
@@ -328,3 +344,281 @@ def test_postgres_schema_before_read_rows_gets_them_filled(pg_conninfo: str) -> 
         _assert_read_rows_filled(store)
 
     _upgrade_old_postgres_schema(pg_conninfo, 4, _insert_v4_rows, check)
+
+
+def _cart_before_cart_lines() -> Cart:
+    """A cart of two orders with a gap in its line ids, as stored before 0006."""
+    cart = make_cart()
+    cart.add("order-2", [(p, p.quantity) for p in make_positions(8)[-2:]])
+    cart.remove_lines(["L2"])
+    return cart
+
+
+def _insert_v5_carts(conn: Any, placeholder: str, json_param: str) -> None:
+    p = placeholder
+    for cart, revision in ((_cart_before_cart_lines(), 7), (Cart("reseller-2"), 1)):
+        conn.execute(
+            f"INSERT INTO carts (reseller_id, revision, body) VALUES ({p}, {p}, {json_param})",
+            (cart.reseller_id, revision, _codec.dumps(_codec.cart_to_dict(cart), "cart")),
+        )
+
+
+def _assert_cart_lines_moved(store: Any) -> None:
+    """Every line comes back in its order, with the revision and the line counter."""
+    before = _cart_before_cart_lines()
+    assert store.applied_migrations() == ALL
+    with store.unit_of_work() as uow:
+        loaded = uow.carts.get("reseller-1")
+        assert loaded == Cart("reseller-1", before.lines, before.line_counter, revision=7)
+        assert [line.line_id for line in loaded.lines] == ["L1", "L3", "L4", "L5", "L6"]
+        assert uow.carts.get("reseller-2") == Cart("reseller-2", revision=1)
+        # the upgraded schema takes new writes: one line changes, a new one goes last
+        loaded.replace_allocations("L3", loaded.line("L3").allocations[:1])
+        loaded.add("order-3", [(make_positions(10)[-1], Decimal(1))])
+        uow.carts.save(loaded)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        again = uow.carts.get("reseller-1")
+        assert again == loaded
+        assert [line.line_id for line in again.lines][-1] == f"L{before.line_counter + 1}"
+    with store._connection() as conn:
+        rows = conn.execute("SELECT count(*) FROM cart_lines", ()).fetchall()
+    assert rows[0][0] == len(before.lines) + 1
+
+
+def test_sqlite_carts_of_the_schema_before_cart_lines_move_to_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with SqliteStore(path, migrate=False) as old:
+        old.migrate(up_to=5)
+    with sqlite3.connect(path) as conn:
+        _insert_v5_carts(conn, "?", "?")
+    with SqliteStore(path) as store:
+        _assert_cart_lines_moved(store)
+
+
+@pytest.mark.postgres
+def test_postgres_carts_of_the_schema_before_cart_lines_move_to_rows(pg_conninfo: str) -> None:
+    _upgrade_old_postgres_schema(pg_conninfo, 5, _insert_v5_carts, _assert_cart_lines_moved)
+
+
+# -- 0007: every table carries the reseller id -------------------------------------------
+
+
+def _insert_v4_owned_rows(conn: Any, placeholder: str, json_param: str) -> None:
+    """Quotes and orders (see _insert_v4_rows) with the rows a library before 0007 kept
+    without a reseller: events, documents, outbox entries, number series, idempotency keys."""
+    p = placeholder
+    _insert_v4_rows(conn, p, json_param)
+    purchase_order = make_purchase_order("po-2", reseller_id="reseller-2")
+    conn.execute(
+        "INSERT INTO purchase_orders (purchase_order_id, reseller_id, supplier_id, status, "
+        f"number, revision, body) VALUES ({p}, {p}, {p}, {p}, {p}, 0, {json_param})",
+        (
+            purchase_order.purchase_order_id,
+            purchase_order.reseller_id,
+            purchase_order.supplier_id,
+            purchase_order.status.value,
+            purchase_order.number,
+            _codec.dumps(_codec.purchase_order_to_dict(purchase_order), "purchase order"),
+        ),
+    )
+    sent = make_quote("quote-sent", reseller_id="reseller-2")
+    checked_out = _events.CartCheckedOut(
+        aggregate_id="reseller-2",
+        occurred_at=NOW,
+        actor="reseller",
+        checkout_id="checkout-7",
+        purchase_order_ids=("po-2",),
+        line_ids=(),
+        uncovered_line_ids=(),
+        uncovered_product_ids=(),
+        uncovered_quantities=(),
+        uncovered_reasons=(),
+    )
+    events = [
+        ("quote", "quote-sent", sent.send(now=NOW, actor="reseller")),
+        (
+            "order",
+            "order-won",
+            make_order(make_quote("quote-won"), "order-won").confirm(now=NOW, actor="reseller"),
+        ),
+        ("cart", "reseller-2", checked_out),
+        ("quote", "quote-gone", sent.mark_lost(now=NOW, actor="reseller")),  # no owner left
+    ]
+    for kind, aggregate_id, event in events:
+        conn.execute(
+            "INSERT INTO events (aggregate_kind, aggregate_id, name, body) "
+            f"VALUES ({p}, {p}, {p}, {json_param})",
+            (kind, aggregate_id, event.name, _codec.dumps(_events.event_to_dict(event), "event")),
+        )
+    for document in (make_document("doc-1", "order-won"), make_document("doc-2", "order-gone")):
+        conn.execute(
+            "INSERT INTO documents (document_id, aggregate_kind, aggregate_id, body) "
+            f"VALUES ({p}, {p}, {p}, {json_param})",
+            (
+                document.document_id,
+                document.aggregate_kind,
+                document.aggregate_id,
+                _codec.dumps(_codec.document_to_dict(document), "document"),
+            ),
+        )
+    entry = make_entry("entry-7", reseller_id="reseller-2")
+    conn.execute(
+        "INSERT INTO outbox (entry_id, status, attempts, last_error, body) "
+        f"VALUES ({p}, 'pending', 0, '', {json_param})",
+        (entry.entry_id, _codec.dumps(_codec.outbox_to_dict(entry), "outbox")),
+    )
+    year = NOW.year
+    for name, value in (
+        (f"order|{year}|reseller-1", 7),
+        ("quote|*|reseller|with|bars", 3),  # a reseller id holding "|" keeps all of it
+        ("legacy", 2),
+    ):
+        conn.execute(f"INSERT INTO sequences (name, value) VALUES ({p}, {p})", (name, value))
+    # the fingerprint a confirm_order("order-won") with a key leaves
+    confirm = _fingerprint("confirm_order", ["order-won", None])
+    conn.execute(
+        "INSERT INTO idempotency_keys (key, command, fingerprint, result_id) "
+        f"VALUES ('k-order', 'confirm_order', {p}, 'order-won')",
+        (confirm,),
+    )
+    for key, command, result_id in (
+        ("k-quote", "mark_quote_won", "quote-sent"),
+        ("k-po", "purchase_order", "po-2"),
+        ("k-checkout", "checkout", "checkout-7"),
+        ("k-unknown", "confirm_order", "order-gone"),
+    ):
+        conn.execute(
+            "INSERT INTO idempotency_keys (key, command, fingerprint, result_id) "
+            f"VALUES ({p}, {p}, 'f', {p})",
+            (key, command, result_id),
+        )
+
+
+_OWNED = {
+    "events": (
+        "SELECT aggregate_id, reseller_id FROM events",
+        {
+            ("quote-sent", "reseller-2"),
+            ("order-won", "reseller-1"),
+            ("reseller-2", "reseller-2"),
+            ("quote-gone", ""),
+        },
+    ),
+    "documents": (
+        "SELECT document_id, reseller_id FROM documents",
+        {("doc-1", "reseller-1"), ("doc-2", "")},
+    ),
+    "outbox": ("SELECT entry_id, reseller_id FROM outbox", {("entry-7", "reseller-2")}),
+    "sequences": (
+        "SELECT name, reseller_id FROM sequences",
+        {
+            (f"order|{NOW.year}|reseller-1", "reseller-1"),
+            ("quote|*|reseller|with|bars", "reseller|with|bars"),
+            ("legacy", ""),
+        },
+    ),
+    "idempotency_keys": (
+        "SELECT key, reseller_id FROM idempotency_keys",
+        {
+            ("k-order", "reseller-1"),
+            ("k-quote", "reseller-2"),
+            ("k-po", "reseller-2"),
+            ("k-checkout", "reseller-2"),
+            ("k-unknown", ""),
+        },
+    ),
+}
+
+
+def _assert_owned_rows_have_their_reseller(
+    store: Any, not_null: Callable[[Any, str], bool]
+) -> None:
+    """After 0007 every row names its reseller, the columns are NOT NULL, and the service
+    goes on: an old idempotency key still answers its first result, numbers continue."""
+    from quote2order import Quote2Order
+    from quote2order.testing import FixedClock
+
+    assert store.applied_migrations() == ALL
+    with store._connection() as conn:
+        for table, (sql, expected) in _OWNED.items():
+            assert {tuple(row) for row in conn.execute(sql, ()).fetchall()} == expected, table
+            assert not_null(conn, table), table
+    service = Quote2Order(store, clock=FixedClock(NOW))
+    won = service.get_order("order-won", reseller_id="reseller-1")
+    # the key's first answer, without confirming again (the order is confirmed already)
+    replayed = service.confirm_order(
+        "order-won", idempotency_key="k-order", reseller_id="reseller-1"
+    )
+    assert (replayed.order_id, replayed.revision) == (won.order_id, won.revision)
+    assert [e.name for e in service.history("cart", "reseller-2", reseller_id="reseller-2")] == [
+        "CartCheckedOut"
+    ]
+    assert service.documents("order", "order-won", reseller_id="reseller-1")[0].document_id == (
+        "doc-1"
+    )
+    order = service.mark_quote_won("quote-sent", reseller_id="reseller-2")
+    assert order.order_number.endswith("00001")  # reseller-2 had no order numbers yet
+    with store._connection() as conn:
+        assert conn.execute(
+            "SELECT value FROM sequences WHERE reseller_id = 'reseller-1'", ()
+        ).fetchall() == [(7,)]
+
+
+def _sqlite_not_null(conn: Any, table: str) -> bool:
+    columns = {row[1]: row[3] for row in conn.execute(f"PRAGMA table_info({table})", ())}
+    return columns["reseller_id"] == 1
+
+
+def test_sqlite_database_before_0007_gets_a_reseller_on_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with SqliteStore(path, migrate=False) as old:
+        old.migrate(up_to=4)
+    with sqlite3.connect(path) as conn:
+        _insert_v4_owned_rows(conn, "?", "?")
+    with SqliteStore(path) as store:
+        _assert_owned_rows_have_their_reseller(store, _sqlite_not_null)
+        with store._connection() as conn:
+            keys = {
+                table: [
+                    row[1]
+                    for row in sorted(
+                        r for r in conn.execute(f"PRAGMA table_info({table})", ()) if r[5]
+                    )
+                ]
+                for table in ("sequences", "idempotency_keys")
+            }
+        assert keys == {
+            "sequences": ["reseller_id", "name"],
+            "idempotency_keys": ["reseller_id", "key"],
+        }
+
+
+@pytest.mark.postgres
+def test_postgres_schema_before_0007_gets_a_reseller_on_every_row(pg_conninfo: str) -> None:
+    def not_null(conn: Any, table: str) -> bool:
+        row = conn.execute(
+            "SELECT is_nullable FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = %s AND column_name = 'reseller_id'",
+            (table,),
+        ).fetchone()
+        return bool(row[0] == "NO")
+
+    def check(store: Any) -> None:
+        _assert_owned_rows_have_their_reseller(store, not_null)
+        with store._connection() as conn:
+            keys = {
+                table: conn.execute(
+                    "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = "
+                    "i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indisprimary AND "
+                    "i.indrelid = %s::regclass ORDER BY array_position(i.indkey, a.attnum)",
+                    (table,),
+                ).fetchall()
+                for table in ("sequences", "idempotency_keys")
+            }
+        assert keys == {
+            "sequences": [("reseller_id",), ("name",)],
+            "idempotency_keys": [("reseller_id",), ("key",)],
+        }
+
+    _upgrade_old_postgres_schema(pg_conninfo, 4, _insert_v4_owned_rows, check)

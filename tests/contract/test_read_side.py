@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 import pytest
+from tests.stores import recorded_statements
 
 from quote2order import (
     Customer,
@@ -297,26 +298,9 @@ def test_bad_arguments_are_validation_errors(app: Quote2Order) -> None:
 def _recorded(store: Any) -> Iterator[list[str]]:
     """Every SQL statement the store runs inside the block."""
     statements: list[str] = []
-    original = store._connection
-
-    class Recording:
-        def __init__(self, conn: Any) -> None:
-            self._conn = conn
-
-        def execute(self, sql: Any, params: Any = ()) -> Any:
-            statements.append(str(sql))
-            return self._conn.execute(sql, params)
-
-    @contextmanager
-    def connection() -> Iterator[Any]:
-        with original() as conn:
-            yield Recording(conn)
-
-    store._connection = connection
-    try:
+    with recorded_statements(store) as recorded:
         yield statements
-    finally:
-        store._connection = original
+        statements += [sql for sql, _ in recorded]
 
 
 @pytest.mark.parametrize("page_size", [1, 3])

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from quote2order.adapters import pdf as pdf_module
 from quote2order.adapters.pdf import PdfRenderer
 
-from .conftest import World, position
+from .conftest import CUSTOMER, SELLER, World, position
 
 LONG = ("Vor-Ort-Service am nächsten Arbeitstag, Datenübernahme und Einweisung " * 60)[:4000]
 
@@ -174,3 +174,75 @@ def test_with_the_embedded_truetype_font_summed_widths_equal_its_own_measure(tex
     Cyrillic), the renderer's default."""
     measure = pdf_module._Measure(DEJAVU)
     assert measure(text) == pytest.approx(DEJAVU.get_string_width(text), abs=1e-9)
+
+
+def _runs(pdf: bytes, size: float) -> list[tuple[float, str]]:
+    """Each text run of font ``size`` on every page: its left edge in mm and its text."""
+    runs: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, font_size: float) -> None:
+        if text.strip() and font_size == size:
+            runs.append((tm[4] * 25.4 / 72, text.strip()))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def _renderers_page(size: float) -> Any:
+    page = _dejavu()
+    page.set_margins(18, 16, 18)  # the renderer's page
+    page.set_font(pdf_module._FONT, size=size)
+    return page
+
+
+def test_long_address_lines_wrap_inside_their_own_column() -> None:
+    """A 200-character street or company line stays in its half of the page: it neither
+    runs into the other party's column nor past the right margin, and nothing is lost."""
+    street = "Gewerbepark Nord, Gebäude C, Aufgang 3, " * 5
+    customer = attrs.evolve(CUSTOMER, address=(street.strip(), "40212 Düsseldorf"))
+    seller = attrs.evolve(SELLER, address=(street.strip(), "80331 München"))
+    world = World(customer=customer, seller=seller)
+    world.invoiced_order()
+    runs = _runs(_proforma_pdf(world), 9)
+    page = _renderers_page(9)
+    middle, right = page.l_margin + page.epw / 2, page.l_margin + page.epw
+    for x, text in runs:
+        if "Gewerbepark" in text or "Aufgang" in text or "Gebäude" in text:
+            column_end = middle if x < middle else right
+            assert x + page.get_string_width(text) <= column_end + 0.01, text
+    shown = "".join(text for _, text in runs).replace(" ", "")
+    assert shown.count(street.replace(" ", "")) == 2  # seller's and buyer's, whole
+
+
+def test_the_legal_particulars_wrap_to_the_page_and_stay_bounded() -> None:
+    """The footer repeats the seller's address: a long line wraps within the margins, and
+    a hostile one of thousands of characters takes at most eight lines, ending in "..."."""
+    page = _renderers_page(6.5)
+    street = "Gewerbepark Nord, Gebäude C, Aufgang 3, " * 5
+    for address in (street.strip(), "Halle " * 2000):
+        world = World(seller=attrs.evolve(SELLER, address=(address, "80331 München")))
+        world.invoiced_order()
+        pdf = _proforma_pdf(world)
+        runs = _runs(pdf, 6.5)
+        assert 2 <= len(runs) // len(PdfReader(io.BytesIO(pdf)).pages) <= 8
+        for x, text in runs:
+            assert x >= page.l_margin - 0.01, text
+            assert x + page.get_string_width(text) <= page.l_margin + page.epw + 0.01, text
+    assert runs[7][1].endswith("...")
+
+
+def test_a_hostile_address_takes_a_bounded_block_and_leaves_the_page_its_content() -> None:
+    world = World(seller=attrs.evolve(SELLER, address=("Halle " * 2000, "80331 München")))
+    world.invoiced_order()
+    reader = PdfReader(io.BytesIO(_proforma_pdf(world)))
+    first = reader.pages[0]
+    heights: dict[str, float] = {}
+    first.extract_text(
+        visitor_text=lambda text, cm, tm, font, size: heights.setdefault(text.strip(), tm[5])
+    )
+    party_lines = [t for t in heights if t.startswith("Halle") and len(t) > 40]
+    assert len(party_lines) <= 16 + 8  # the seller block and the footer, each bounded
+    # The heading and the positions still start on the first page, above the footer.
+    assert "Proforma-Rechnung PF-2026-00001" in heights
+    assert heights["Proforma-Rechnung PF-2026-00001"] > 20 * 72 / 25.4 + 8 * 3.0 * 72 / 25.4

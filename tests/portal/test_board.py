@@ -7,7 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from quote2order import InvalidTransition, Money, QuoteNotFound, Shipment, ShipmentItem
+from quote2order import (
+    InvalidTransition,
+    Money,
+    OrderNotFound,
+    QuoteNotFound,
+    Shipment,
+    ShipmentItem,
+    ValidationError,
+)
 from quote2order.board import MOVES, Board, Column, build_board, card_for
 from quote2order.lifecycle import ORDER_LIFECYCLE, OrderStatus
 
@@ -223,3 +231,38 @@ def test_a_partly_shipped_order_has_its_column_and_closes_from_the_menu(
     assert board.view().column(Column.PARTLY_SHIPPED).count == 1
     card = board.perform(quote_id, "close_undelivered", reason="iPads sold out")
     assert (card.column, card.actions) == (Column.COMPLETED, ("invoice",))
+
+
+def test_the_board_records_its_actor_on_every_move_and_action(world: World) -> None:
+    quote_id, token = world.sent_quote()
+    order = world.service.accept_quote(token, 1)
+    board = Board(world.service, reseller_id="reseller-1", actor="staff:anna")
+    board.move(quote_id, Column.CONFIRMED)
+    board.perform(quote_id, "add_to_cart", positions=["pos-1"])
+    events = world.service.history("order", order.order_id)
+    assert [(e.name, e.actor) for e in events[-2:]] == [
+        ("OrderConfirmed", "staff:anna"),
+        ("OrderProcurementStarted", "staff:anna"),
+    ]
+
+
+def test_actor_and_reseller_are_the_board_s_own_not_arguments(world: World, board: Board) -> None:
+    quote_id, token = world.sent_quote()
+    world.service.accept_quote(token, 1)
+    for extra in ({"actor": "mallory"}, {"reseller_id": "reseller-2"}):
+        with pytest.raises(ValidationError, match="board's own"):
+            board.perform(quote_id, "confirm", **extra)
+    assert board.card(quote_id).column is Column.ORDER_OPEN
+
+
+def test_add_to_cart_names_the_reseller_and_another_reseller_s_order_is_not_found(
+    world: World,
+) -> None:
+    _, token = world.sent_quote()
+    order = world.service.accept_quote(token, 1)
+    world.service.confirm_order(order.order_id)
+    with pytest.raises(OrderNotFound):
+        world.service.add_to_cart(order.order_id, reseller_id="reseller-2")
+    assert world.service.get_cart("reseller-1").lines == ()
+    world.service.add_to_cart(order.order_id, reseller_id="reseller-1")
+    assert world.service.get_cart("reseller-1").lines != ()

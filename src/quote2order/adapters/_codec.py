@@ -26,6 +26,8 @@ from quote2order.quotes import Customer, Quote, QuoteVersion
 
 __all__ = [
     "cart_from_dict",
+    "cart_line_from_dict",
+    "cart_line_to_dict",
     "cart_to_dict",
     "document_from_dict",
     "document_to_dict",
@@ -376,7 +378,8 @@ def _parse_allocation(data: Data) -> Allocation:
     return Allocation(data["order_id"], data["position_id"], Decimal(data["quantity"]))
 
 
-def _cart_line(line: CartLine) -> Data:
+def cart_line_to_dict(line: CartLine) -> Data:
+    """The body of one cart line (stored as a row of its own by the SQL stores)."""
     return {
         "line_id": line.line_id,
         "product": _product(line.product),
@@ -384,7 +387,8 @@ def _cart_line(line: CartLine) -> Data:
     }
 
 
-def _parse_cart_line(data: Data) -> CartLine:
+def cart_line_from_dict(data: Data) -> CartLine:
+    """The cart line stored as ``data``."""
     return CartLine(
         line_id=data["line_id"],
         product=_parse_product(data["product"]),
@@ -396,7 +400,7 @@ def cart_to_dict(cart: Cart) -> Data:
     """The body of ``cart`` (everything but its revision)."""
     return {
         "reseller_id": cart.reseller_id,
-        "lines": [_cart_line(line) for line in cart.lines],
+        "lines": [cart_line_to_dict(line) for line in cart.lines],
         "line_counter": cart.line_counter,
     }
 
@@ -405,7 +409,7 @@ def cart_from_dict(data: Data, revision: int) -> Cart:
     """The cart stored as ``data`` at ``revision``."""
     return Cart(
         reseller_id=data["reseller_id"],
-        lines=tuple(_parse_cart_line(line) for line in data["lines"]),
+        lines=tuple(cart_line_from_dict(line) for line in data["lines"]),
         line_counter=data["line_counter"],
         revision=revision,
     )

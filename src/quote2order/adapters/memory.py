@@ -61,7 +61,7 @@ class MemoryStore:
         self.order_by_quote_version: dict[tuple[str, int], str] = {}
         self.events: dict[tuple[str, str], list[DomainEvent]] = {}
         self.sequences: dict[str, int] = {}
-        self.idempotency: dict[str, IdempotencyRecord] = {}
+        self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}  # (reseller, key)
         self.outbox: dict[str, OutboxEntry] = {}
         self.documents: dict[str, DocumentRecord] = {}
         self.carts: dict[str, Cart] = {}
@@ -141,15 +141,13 @@ class _Quotes:
         self._uow = uow
         self._store = uow.store
 
-    def get(self, quote_id: str) -> Quote:
+    def get(self, quote_id: str, *, reseller_id: str | None = None) -> Quote:
         staged = self._uow.staged_quotes.get(quote_id)
-        if staged is not None:
-            return staged[0]
         with self._store.lock:
-            quote = self._store.quotes.get(quote_id)
-            if quote is None:
+            quote = staged[0] if staged is not None else self._store.quotes.get(quote_id)
+            if quote is None or reseller_id not in (None, quote.reseller_id):
                 raise QuoteNotFound(quote_id)
-            return quote.copy()
+            return quote if staged is not None else quote.copy()
 
     def get_by_token_hash(self, token_hash: str) -> Quote:
         for quote, _ in self._uow.staged_quotes.values():
@@ -182,15 +180,13 @@ class _Orders:
         self._uow = uow
         self._store = uow.store
 
-    def get(self, order_id: str) -> Order:
+    def get(self, order_id: str, *, reseller_id: str | None = None) -> Order:
         staged = self._uow.staged_orders.get(order_id)
-        if staged is not None:
-            return staged[0]
         with self._store.lock:
-            order = self._store.orders.get(order_id)
-            if order is None:
+            order = staged[0] if staged is not None else self._store.orders.get(order_id)
+            if order is None or reseller_id not in (None, order.reseller_id):
                 raise OrderNotFound(order_id)
-            return order.copy()
+            return order if staged is not None else order.copy()
 
     def get_many(self, reseller_id: str, order_ids: Sequence[str]) -> dict[str, Order]:
         found = {}
@@ -227,7 +223,10 @@ class _Events:
     def append(self, events: Sequence[DomainEvent]) -> None:
         self._uow.staged_events.extend(events)
 
-    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
+    def for_aggregate(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DomainEvent]:
+        # Aggregate ids are unique across resellers here; the service checks the owner.
         with self._uow.store.lock:
             return list(self._uow.store.events.get((kind, aggregate_id), ()))
 
@@ -248,14 +247,20 @@ class _Idempotency:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
-    def get(self, key: str) -> IdempotencyRecord | None:
-        if key in self._uow.staged_keys:
-            return self._uow.staged_keys[key]
+    def get(self, key: str, *, reseller_id: str | None = None) -> IdempotencyRecord | None:
+        if reseller_id is not None:
+            staged = self._uow.staged_keys.get((reseller_id, key))
+            with self._uow.store.lock:
+                return staged or self._uow.store.idempotency.get((reseller_id, key))
         with self._uow.store.lock:
-            return self._uow.store.idempotency.get(key)
+            stored = list(self._uow.store.idempotency.items())
+        for (owner, found), record in [*self._uow.staged_keys.items(), *stored]:
+            if found == key and reseller_id in (None, owner):
+                return record
+        return None
 
     def add(self, record: IdempotencyRecord) -> None:
-        self._uow.staged_keys[record.key] = record
+        self._uow.staged_keys[record.reseller_id, record.key] = record
 
 
 class _Outbox:
@@ -273,7 +278,8 @@ class _Documents:
     def add(self, document: DocumentRecord) -> None:
         self._uow.staged_documents.append(document)
 
-    def get(self, document_id: str) -> DocumentRecord:
+    def get(self, document_id: str, *, reseller_id: str | None = None) -> DocumentRecord:
+        # Documents are found by their unique id here; the service checks the owner.
         for document in self._uow.staged_documents:
             if document.document_id == document_id:
                 return document
@@ -283,7 +289,9 @@ class _Documents:
             raise NotFound("document", document_id)
         return found
 
-    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
+    def for_aggregate(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DocumentRecord]:
         with self._uow.store.lock:
             stored = list(self._uow.store.documents.values())
         return [
@@ -313,15 +321,17 @@ class _PurchaseOrders:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
-    def get(self, purchase_order_id: str) -> PurchaseOrder:
+    def get(self, purchase_order_id: str, *, reseller_id: str | None = None) -> PurchaseOrder:
         staged = self._uow.staged_purchase_orders.get(purchase_order_id)
-        if staged is not None:
-            return staged[0]
         with self._uow.store.lock:
-            found = self._uow.store.purchase_orders.get(purchase_order_id)
-            if found is None:
+            found = (
+                staged[0]
+                if staged is not None
+                else self._uow.store.purchase_orders.get(purchase_order_id)
+            )
+            if found is None or reseller_id not in (None, found.reseller_id):
                 raise PurchaseOrderNotFound(purchase_order_id)
-            return found.copy()
+            return found if staged is not None else found.copy()
 
     def add(self, purchase_order: PurchaseOrder) -> None:
         self._uow.staged_purchase_orders[purchase_order.purchase_order_id] = (purchase_order, True)
@@ -348,7 +358,7 @@ class MemoryUnitOfWork:
         self.staged_quotes: dict[str, tuple[Quote, bool]] = {}
         self.staged_orders: dict[str, tuple[Order, bool]] = {}
         self.staged_events: list[DomainEvent] = []
-        self.staged_keys: dict[str, IdempotencyRecord] = {}
+        self.staged_keys: dict[tuple[str, str], IdempotencyRecord] = {}
         self.staged_outbox: list[OutboxEntry] = []
         self.staged_documents: list[DocumentRecord] = []
         self.staged_carts: dict[str, Cart] = {}
@@ -405,9 +415,9 @@ class MemoryUnitOfWork:
                 raise ConcurrencyError(
                     "purchase order", purchase_order.purchase_order_id, purchase_order.revision
                 )
-        for key in self.staged_keys:
-            if key in store.idempotency:
-                raise ConcurrencyError("idempotency key", key, 0)
+        for owner_key in self.staged_keys:
+            if owner_key in store.idempotency:
+                raise ConcurrencyError("idempotency key", owner_key[1], 0)
         # Ids are unique, as the SQL stores' constraints make them: never overwrite.
         _unique("outbox entry", [e.entry_id for e in self.staged_outbox], store.outbox)
         _unique("document", [d.document_id for d in self.staged_documents], store.documents)
@@ -500,8 +510,15 @@ class MemoryOutboxStore:
         self._store = store
 
     def claim(
-        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+        self,
+        *,
+        worker: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        reseller_id: str | None = None,
     ) -> list[OutboxEntry]:
+        """Lease up to ``limit`` due pending entries (of ``reseller_id``) to ``worker``."""
         claimed: list[OutboxEntry] = []
         with self._store.lock:
             # Like the SQL stores: the earliest due first (entries due at once first), then
@@ -509,7 +526,9 @@ class MemoryOutboxStore:
             waiting = [
                 (_due_at(entry), seq, entry)
                 for seq, entry in enumerate(self._store.outbox.values())
-                if entry.status is OutboxStatus.PENDING and _due_at(entry) <= now
+                if entry.status is OutboxStatus.PENDING
+                and _due_at(entry) <= now
+                and reseller_id in (None, entry.reseller_id)
             ]
             for _, _, entry in sorted(waiting, key=lambda item: item[:2])[:limit]:
                 updated = attrs.evolve(entry, claimed_by=worker, claimed_until=now + lease)

@@ -11,7 +11,7 @@ gives the same bytes.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from fpdf import FPDF
@@ -32,6 +32,8 @@ _DELIVERY = (8, 130, 18, 18)
 
 
 _FOOTER_LINE = 3.0  # mm per line of the legal particulars at 6.5 pt
+_FOOTER_LINES = 8  # at most: the particulars must leave the page room for content
+_PARTY_LINES = 16  # at most per party (seller, buyer) at the top of the first page
 _LABEL_WIDTH = 62.0  # mm for a fact's label ("Proforma-Rechnungsnummer" in DejaVu Sans Bold)
 
 
@@ -65,13 +67,21 @@ class _Page(FPDF):
         self.set_auto_page_break(auto=False, margin=18)
         self.set_margins(18, 16, 18)
         self.alias_nb_pages()
+        self.footer_lines = self._wrapped_footer()
+
+    def _wrapped_footer(self) -> list[str]:
+        """The legal particulars wrapped to the page width, at most ``_FOOTER_LINES``."""
+        self.set_font(_FONT, size=6.5)
+        return _wrap_lines(
+            self.view.footer, self.epw - 2 * self.c_margin, _Measure(self), _FOOTER_LINES
+        )
 
     def footer(self) -> None:
         # The legal particulars on every page (business-letter rules), then the page number.
-        self.set_y(-12 - len(self.view.footer) * _FOOTER_LINE)
+        self.set_y(-12 - len(self.footer_lines) * _FOOTER_LINE)
         self.set_text_color(110)
         self.set_font(_FONT, size=6.5)
-        for line in self.view.footer:
+        for line in self.footer_lines:
             self.cell(0, _FOOTER_LINE, line, align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_y(-12)
         self.set_font(_FONT, size=7)
@@ -120,8 +130,8 @@ def _fixed(moment: datetime) -> datetime:
 
 def _bottom(pdf: FPDF) -> float:
     """Where content ends on a page: above the footer with the legal particulars."""
-    view: DocumentView = getattr(pdf, "view")  # noqa: B009 - _Page's, typed as FPDF here
-    return pdf.h - 18 - len(view.footer) * _FOOTER_LINE
+    footer: list[str] = getattr(pdf, "footer_lines")  # noqa: B009 - _Page's, typed as FPDF here
+    return pdf.h - 18 - len(footer) * _FOOTER_LINE
 
 
 def _room(pdf: FPDF, height: float) -> bool:
@@ -144,6 +154,11 @@ def _paragraph(pdf: FPDF, text: str, *, bold: bool = False, size: float = 9) -> 
 def _parties(pdf: FPDF, view: DocumentView) -> None:
     top = pdf.get_y()
     half = pdf.epw / 2
+    # A long address line wraps inside its own column instead of running into the other
+    # one or off the page; 2 mm keep the columns apart.
+    room = half - 2 * pdf.c_margin - 2
+    measure = _Measure(pdf)
+    rows = 0
     for index, (label, lines) in enumerate(
         (
             (view.labels["seller"], view.seller + view.seller_contact),
@@ -156,12 +171,11 @@ def _parties(pdf: FPDF, view: DocumentView) -> None:
         pdf.cell(half, _LINE, _text(label.upper()), new_x="LEFT", new_y="NEXT")
         pdf.set_text_color(0)
         pdf.set_font(_FONT, size=9)
-        for line in lines:
-            pdf.cell(half, _LINE, _text(line), new_x="LEFT", new_y="NEXT")
-    pdf.set_xy(
-        pdf.l_margin,
-        top + (max(len(view.seller) + len(view.seller_contact), len(view.buyer)) + 2) * _LINE,
-    )
+        wrapped = _wrap_lines(map(_text, lines), room, measure, _PARTY_LINES)
+        for part in wrapped:
+            pdf.cell(half, _LINE, part, new_x="LEFT", new_y="NEXT")
+        rows = max(rows, len(wrapped))
+    pdf.set_xy(pdf.l_margin, top + (rows + 2) * _LINE)
 
 
 def _heading(pdf: FPDF, view: DocumentView) -> None:
@@ -203,6 +217,10 @@ def _widths(pdf: FPDF, relative: tuple[int, ...]) -> list[float]:
 
 
 _ELLIPSIS = "..."
+# A millionth of a millimetre: summed character widths and fpdf2's own measure of the same
+# text may differ in the last bits (Python 3.12's sum() of floats is compensated), and a
+# text measured to fit exactly must still fit.
+_SLACK = 1e-6
 
 
 class _Measure:
@@ -265,7 +283,7 @@ def _longest_prefix(
     while probe < too_long:
         probe = min(probe, length)
         probe_width = measure(text[:probe] + suffix)
-        if probe_width > room:
+        if probe_width > room + _SLACK:
             too_long = probe
         elif probe == length:
             return length, probe_width
@@ -274,7 +292,7 @@ def _longest_prefix(
     while too_long - fitting > 1:
         middle = (fitting + too_long) // 2
         middle_width = measure(text[:middle] + suffix)
-        if middle_width <= room:
+        if middle_width <= room + _SLACK:
             fitting, width = middle, middle_width
         else:
             too_long = middle
@@ -299,7 +317,7 @@ def _wrap(text: str, room: float, measure: Callable[[str], float]) -> list[str]:
         line = ""
         for word in source.split(" "):
             candidate = f"{line} {word}" if line else word
-            if measure(candidate) <= room:
+            if measure(candidate) <= room + _SLACK:
                 line = candidate
                 continue
             if line:
@@ -314,6 +332,18 @@ def _wrap(text: str, room: float, measure: Callable[[str], float]) -> list[str]:
                 word = word[length:]
         lines.append(line)
     return lines
+
+
+def _wrap_lines(
+    lines: Iterable[str], room: float, measure: Callable[[str], float], most: int
+) -> list[str]:
+    """``lines`` wrapped to ``room``, at most ``most`` of them: then the last one shown
+    ends in "..." (it and the next did not fit on one line)."""
+    wrapped = [part for line in lines for part in _wrap(line, room, measure)]
+    if len(wrapped) > most:
+        wrapped[most - 1] = _fit(f"{wrapped[most - 1]} {wrapped[most]}", room, measure)[0]
+        del wrapped[most:]
+    return wrapped
 
 
 def _row_lines(

@@ -51,7 +51,9 @@ def purchasing_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter
 
         def run(_: str | None) -> Response:
             ctx.order(principal, order_id)
-            result = service.add_to_cart(order_id, body.positions, actor=principal.actor)
+            result = service.add_to_cart(
+                order_id, body.positions, actor=principal.actor, reseller_id=principal.reseller_id
+            )
             return json_response(AddedToCartOut.from_domain(result))
 
         path = f"/orders/{order_id}/cart"

@@ -204,7 +204,12 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
         def act(_: str | None) -> Response:
             currency = ctx.quote(principal, quote_id).currency
             return quote_response(
-                service.edit_quote(quote_id, actor=principal.actor, **body.to_domain(currency))
+                service.edit_quote(
+                    quote_id,
+                    actor=principal.actor,
+                    reseller_id=principal.reseller_id,
+                    **body.to_domain(currency),
+                )
             )
 
         path = f"/quotes/{quote_id}"
@@ -240,22 +245,22 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
     quote_action(
         "send",
         "Send the draft version to the customer; it is frozen from now on.",
-        lambda q, p: service.send_quote(q, actor=p.actor),
+        lambda q, p: service.send_quote(q, actor=p.actor, reseller_id=p.reseller_id),
     )
     quote_action(
         "lost",
         "Record the sent quote as lost.",
-        lambda q, p: service.mark_quote_lost(q, actor=p.actor),
+        lambda q, p: service.mark_quote_lost(q, actor=p.actor, reseller_id=p.reseller_id),
     )
     quote_action(
         "reopen",
         "Set a lost or expired quote back to draft as version N+1.",
-        lambda q, p: service.reopen_quote(q, actor=p.actor),
+        lambda q, p: service.reopen_quote(q, actor=p.actor, reseller_id=p.reseller_id),
     )
     quote_action(
         "link/revoke",
         "Stop the customer link from resolving (rotate it to issue a new one).",
-        lambda q, p: service.revoke_link(q, actor=p.actor),
+        lambda q, p: service.revoke_link(q, actor=p.actor, reseller_id=p.reseller_id),
     )
 
     @router.post(
@@ -268,7 +273,10 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
 
         def act(service_key: str | None) -> Response:
             order = service.mark_quote_won(
-                quote_id, actor=principal.actor, idempotency_key=service_key
+                quote_id,
+                actor=principal.actor,
+                reseller_id=principal.reseller_id,
+                idempotency_key=service_key,
             )
             return json_response(
                 OrderOut.from_domain(order),
@@ -291,7 +299,12 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
         """Issue a new link token (shown this once); the old one stops working."""
 
         def act(_: str | None) -> Response:
-            token = service.rotate_link(quote_id, expires_at=body.expires_at, actor=principal.actor)
+            token = service.rotate_link(
+                quote_id,
+                expires_at=body.expires_at,
+                actor=principal.actor,
+                reseller_id=principal.reseller_id,
+            )
             quote = service.get_quote(quote_id)
             return json_response(
                 LinkOut(quote_id=quote_id, link_token=token), revision=quote.revision
@@ -370,7 +383,9 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
     order_action(
         "confirm",
         "Confirm the order (the customer's order confirmation follows, if enabled).",
-        lambda o, p, k: service.confirm_order(o, actor=p.actor, idempotency_key=k),
+        lambda o, p, k: service.confirm_order(
+            o, actor=p.actor, reseller_id=p.reseller_id, idempotency_key=k
+        ),
     )
 
     @router.post("/orders/{order_id}/reject", response_model=OrderOut, tags=["orders"])
@@ -389,7 +404,12 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
             if_match,
             f"/orders/{order_id}/reject",
             body.model_dump(mode="json"),
-            lambda _: service.reject_order(order_id, reason=body.reason, actor=principal.actor),
+            lambda _: service.reject_order(
+                order_id,
+                reason=body.reason,
+                actor=principal.actor,
+                reseller_id=principal.reseller_id,
+            ),
         )
 
     @router.post("/orders/{order_id}/complete", response_model=OrderOut, tags=["orders"])
@@ -412,6 +432,7 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
                 order_id,
                 [s.to_domain() for s in body.shipments],
                 actor=principal.actor,
+                reseller_id=principal.reseller_id,
                 idempotency_key=k,
             ),
         )
@@ -433,7 +454,11 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
             f"/orders/{order_id}/ship",
             body.model_dump(mode="json"),
             lambda k: service.ship_order(
-                order_id, body.shipment.to_domain(), actor=principal.actor, idempotency_key=k
+                order_id,
+                body.shipment.to_domain(),
+                actor=principal.actor,
+                reseller_id=principal.reseller_id,
+                idempotency_key=k,
             ),
         )
 
@@ -454,14 +479,20 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
             f"/orders/{order_id}/close-undelivered",
             body.model_dump(mode="json"),
             lambda k: service.close_undelivered(
-                order_id, reason=body.reason, actor=principal.actor, idempotency_key=k
+                order_id,
+                reason=body.reason,
+                actor=principal.actor,
+                reseller_id=principal.reseller_id,
+                idempotency_key=k,
             ),
         )
 
     order_action(
         "invoice",
         "Mark the order invoiced (final); its pro-forma invoice gets its number.",
-        lambda o, p, k: service.invoice_order(o, actor=p.actor, idempotency_key=k),
+        lambda o, p, k: service.invoice_order(
+            o, actor=p.actor, reseller_id=p.reseller_id, idempotency_key=k
+        ),
     )
 
     # -- histories and documents -------------------------------------------------------
@@ -550,7 +581,7 @@ def reseller_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter:
         """Drag a card to a column: performs the one action of that move, if legal."""
 
         def run(_: str | None) -> Response:
-            card = Board(service, reseller_id=principal.reseller_id).move(
+            card = Board(service, reseller_id=principal.reseller_id, actor=principal.actor).move(
                 card_id, body.to_column, shipments=[s.to_domain() for s in body.shipments]
             )
             return json_response(BoardCardOut.from_domain(card))

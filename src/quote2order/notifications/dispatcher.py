@@ -188,7 +188,9 @@ class Dispatcher:
     def _send(self, entry: OutboxEntry) -> None:
         if entry.channel == "portal" and self._portal is None:
             return
-        document = self._documents.get(str(entry.payload["document_id"]))
+        document = self._documents.get(
+            str(entry.payload["document_id"]), reseller_id=entry.reseller_id
+        )
         message = compose_message(
             entry,
             document,

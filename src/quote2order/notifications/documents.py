@@ -46,8 +46,8 @@ class Renderer(Protocol):
 class DocumentSource(Protocol):
     """Reads stored documents outside a command (the dispatcher's view)."""
 
-    def get(self, document_id: str) -> DocumentRecord:
-        """The document, or raise NotFound."""
+    def get(self, document_id: str, *, reseller_id: str | None = None) -> DocumentRecord:
+        """The document (of ``reseller_id``), or raise NotFound."""
         ...
 
 
@@ -57,9 +57,9 @@ class UnitOfWorkDocuments:
     def __init__(self, unit_of_work: Callable[[], UnitOfWork]) -> None:
         self._unit_of_work = unit_of_work
 
-    def get(self, document_id: str) -> DocumentRecord:
+    def get(self, document_id: str, *, reseller_id: str | None = None) -> DocumentRecord:
         with self._unit_of_work() as uow:
-            return uow.documents.get(document_id)
+            return uow.documents.get(document_id, reseller_id=reseller_id)
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")

@@ -112,7 +112,8 @@ class NotificationRecorder:
             number = f"{order.order_number}-{parcel}"  # one delivery note per parcel
         else:
             number = order.order_number
-        version = uow.quotes.get(order.quote_id).version(order.quote_version)
+        quote = uow.quotes.get(order.quote_id, reseller_id=order.reseller_id)
+        version = quote.version(order.quote_version)
         snapshot = order_snapshot(
             order,
             kind,

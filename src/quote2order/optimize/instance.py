@@ -5,13 +5,16 @@ An *arc* is a (cart line, eligible offer) pair; both solution paths decide units
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from quote2order.errors import ValidationError
 from quote2order.money import minor_unit
+from quote2order.optimize._bulk import paused_gc
 from quote2order.optimize.limits import MAX_ARCS, MAX_GRID_STEPS
 from quote2order.optimize.model import (
     ZERO,
@@ -25,6 +28,7 @@ from quote2order.optimize.model import (
     SupplierOrder,
     SupplierTerms,
     Uncovered,
+    max_places,
 )
 
 
@@ -81,7 +85,24 @@ class Instance:
 def build_instance(
     problem: ProcurementProblem, strategy: Strategy, constraints: Constraints
 ) -> Instance:
-    """Filter offers by strategy and constraints, size the coverable units, build the arcs."""
+    """Filter offers by strategy and constraints, size the coverable units, build the arcs.
+
+    Runs in whole columns with numpy when it is installed (``quote2order.optimize._arrays``),
+    and in the plain loop of :func:`build_instance_python` otherwise; both give the same arcs
+    in the same order.
+    """
+    with paused_gc():
+        if importlib.util.find_spec("numpy") is None:
+            return build_instance_python(problem, strategy, constraints)
+        from quote2order.optimize._arrays import build_arrays
+
+        return build_arrays(problem, strategy, constraints, _short_reason)
+
+
+def build_instance_python(
+    problem: ProcurementProblem, strategy: Strategy, constraints: Constraints
+) -> Instance:
+    """:func:`build_instance` in plain Python (no numpy); the reference the tests hold it to."""
     lines = problem.lines
     by_product: dict[str, list[Offer]] = defaultdict(list)
     for offer in problem.offers:
@@ -134,10 +155,7 @@ def build_instance(
         excluded |= newly
 
     pairs = sum(len(eligible[line.product_id]) for i, line in enumerate(lines) if target[i])
-    if pairs > MAX_ARCS:
-        raise ValidationError(
-            f"the cart has {pairs:,} line-offer pairs: above the optimizer's limit of {MAX_ARCS:,}"
-        )
+    _check_arcs(pairs)
     sup_index: dict[str, int] = {}
     off_index: dict[tuple[str, str], int] = {}
     inst = Instance(
@@ -198,14 +216,19 @@ def build_instance(
     return inst
 
 
+def _check_arcs(pairs: int) -> None:
+    if pairs > MAX_ARCS:
+        raise ValidationError(
+            f"the cart has {pairs:,} line-offer pairs: above the optimizer's limit of {MAX_ARCS:,}"
+        )
+
+
 def objective_grid(inst: Instance) -> Decimal:
     """The smallest step between two different scored costs (all amounts are decimals)."""
-    places = 0
-    for price in {offer.unit_price for offer in inst.offers}:  # equal values, equal steps
-        places = max(places, -_exponent(price.normalize()))
+    places = max_places(map(attrgetter("unit_price"), inst.offers))
     for terms in inst.sup_terms:
         places = max(places, -_exponent(terms.shipping_cost))
-    weights = {inst.strategy.weight(o.partner) for o in inst.offers}
+    weights = {inst.strategy.weight(p) for p in set(map(attrgetter("partner"), inst.offers))}
     places += max((-_exponent(w.normalize()) for w in weights), default=0)
     return Decimal(1).scaleb(-max(places, 0))
 
@@ -217,9 +240,8 @@ def _exponent(value: Decimal) -> int:
 
 def _check_scale(inst: Instance) -> None:
     """Refuse a cart whose value, counted in grid steps, HiGHS could not tell apart exactly."""
-    dearest = [0.0] * len(inst.target)
-    for a, i in enumerate(inst.arc_line):
-        dearest[i] = max(dearest[i], inst.arc_wprice[a])
+    # Each line's arcs are sorted by scored price: its last arc is its dearest.
+    dearest = [inst.arc_wprice[arcs[-1]] if arcs else 0.0 for arcs in inst.line_arcs]
     value = sum(q * p for q, p in zip(inst.target, dearest, strict=True))
     value += sum(w * s for w, s in zip(inst.weight, inst.ship, strict=True))
     value += max(inst.mov, default=0.0) + max((t or 0.0 for t in inst.threshold), default=0.0)

@@ -6,20 +6,26 @@ Amounts are strings ("12.50") or integers; a JSON number with a fraction is refu
 from __future__ import annotations
 
 import json
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 from quote2order.errors import ValidationError
-from quote2order.optimize.limits import MAX_FILE_BYTES
+from quote2order.optimize._bulk import paused_gc
+from quote2order.optimize.limits import MAX_AMOUNT, MAX_FILE_BYTES
 from quote2order.optimize.model import (
     CartLine,
     Constraints,
-    Offer,
     Plan,
     ProcurementProblem,
     Strategy,
     SupplierTerms,
     money,
+    trusted_offers,
 )
+
+if TYPE_CHECKING:
+    from quote2order.schemas import OptimizerCartIn
 
 
 class CartFile:
@@ -42,135 +48,114 @@ def loads(text: str | bytes) -> CartFile:
     """Parse the cart JSON format; raise :class:`ValidationError` naming the bad field.
 
     Bytes must be UTF-8 (a leading byte order mark is allowed) and at most
-    ``limits.MAX_FILE_BYTES`` long.
+    ``limits.MAX_FILE_BYTES`` long. The document is validated by the library's pydantic
+    boundary (:func:`quote2order.schemas.parse_optimizer_cart`) in one pass, then mapped to the
+    core model column by column.
     """
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
             raise ValidationError(
                 f"the cart file has {len(text):,} bytes: above the limit of {MAX_FILE_BYTES:,}"
             )
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                f"the cart file is not UTF-8 (byte {exc.start}: {exc.reason})"
-            ) from None
-    text = text.removeprefix("\ufeff")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"not valid JSON: {exc}") from exc
-    except RecursionError:
-        raise ValidationError("not a cart: the JSON is nested too deeply") from None
-    return from_dict(data)
+        text = text.removeprefix(b"\xef\xbb\xbf")
+    else:
+        text = text.removeprefix("\ufeff")
+    from quote2order.schemas import parse_optimizer_cart  # pydantic only when a file is read
+
+    with paused_gc():
+        return _to_domain(parse_optimizer_cart(text))
 
 
 def from_dict(data: Any) -> CartFile:
     """Build a :class:`CartFile` from already decoded JSON."""
-    root = _object(data, "cart")
-    lines = [
-        CartLine(
-            _get(item, "id", f"lines[{n}]"),
-            _get(item, "product", f"lines[{n}]"),
-            _get(item, "quantity", f"lines[{n}]"),
-        )
-        for n, item in enumerate(_list(root, "lines"))
-    ]
+    from quote2order.schemas import parse_optimizer_cart
+
+    with paused_gc():
+        return _to_domain(parse_optimizer_cart(data))
+
+
+def _to_domain(document: OptimizerCartIn) -> CartFile:
+    """The core objects of a validated cart document (offers in whole columns)."""
+    lines = [CartLine(x["id"], x["product"], x["quantity"]) for x in document["lines"]]
     terms = []
-    for n, item in enumerate(_list(root, "suppliers", [])):
+    for n, entry in enumerate(document.get("suppliers", [])):
         where = f"suppliers[{n}]"
-        entry = _object(item, where)
         threshold = entry.get("free_shipping_threshold")
         terms.append(
             SupplierTerms(
-                _get(entry, "id", where),
+                entry["id"],
                 money(entry.get("shipping_cost", 0), f"{where}.shipping_cost"),
                 None if threshold is None else money(threshold, f"{where}.free_shipping_threshold"),
                 money(entry.get("minimum_order_value", 0), f"{where}.minimum_order_value"),
             )
         )
-    listed = {t.supplier_id for t in terms}
-    offers = []
-    for n, item in enumerate(_list(root, "offers")):
-        where = f"offers[{n}]"
-        entry = _object(item, where)
-        supplier = _get(entry, "supplier", where)
-        if supplier not in listed:
-            # A typo in a supplier id would otherwise plan with free shipping and no minimum.
-            raise ValidationError(
-                f"{where}.supplier {supplier!r} is not in the suppliers list"
-                " (list it, with {} terms for free shipping and no minimum)"
-            )
-        offers.append(
-            Offer(
-                supplier,
-                _get(entry, "product", where),
-                money(_get(entry, "unit_price", where), f"{where}.unit_price"),
-                _get(entry, "stock", where),
-                entry.get("delivery_days", 0),
-                _flag(entry, "partner", where),
-            )
+    offers = document["offers"]
+    suppliers = list(map(itemgetter("supplier"), offers))
+    unknown = set(suppliers).difference(t.supplier_id for t in terms)
+    if unknown:
+        # A typo in a supplier id would otherwise plan with free shipping and no minimum.
+        n = next(n for n, s in enumerate(suppliers) if s in unknown)
+        raise ValidationError(
+            f"offers[{n}].supplier {suppliers[n]!r} is not in the suppliers list"
+            " (list it, with {} terms for free shipping and no minimum)"
         )
-    strategy_data = root.get("strategy", "cheapest")
+    problem_offers = trusted_offers(
+        suppliers,
+        list(map(itemgetter("product"), offers)),
+        _amounts(list(map(itemgetter("unit_price"), offers)), "offers[{}].unit_price"),
+        list(map(itemgetter("stock"), offers)),
+        [x.get("delivery_days", 0) for x in offers],
+        [x.get("partner", False) for x in offers],
+    )
+    strategy_data = document.get("strategy", "cheapest")
     if isinstance(strategy_data, str):
         strategy = Strategy(strategy_data)  # type: ignore[arg-type]
     else:
-        entry = _object(strategy_data, "strategy")
+        fields = _object(strategy_data, "strategy")
         strategy = Strategy(
-            entry.get("kind", "cheapest"),
-            money(entry.get("partner_tolerance", 0), "strategy.partner_tolerance"),
+            fields.get("kind", "cheapest"),
+            money(fields.get("partner_tolerance", 0), "strategy.partner_tolerance"),
         )
-    limits = _object(root.get("constraints", {}), "constraints")
+    limits = document.get("constraints", {})
     constraints = Constraints(
         limits.get("max_suppliers"),
         limits.get("max_delivery_days"),
-        _flag(limits, "no_split", "constraints"),
+        limits.get("no_split", False),
     )
-    time_limit = root.get("time_limit")
+    time_limit = document.get("time_limit")
     if time_limit is not None and (
         isinstance(time_limit, bool) or not isinstance(time_limit, int | float) or time_limit <= 0
     ):
         raise ValidationError("time_limit must be a positive number of seconds")
-    problem = ProcurementProblem(_get(root, "currency", "cart"), lines, offers, terms)
+    problem = ProcurementProblem(document["currency"], lines, problem_offers, terms)
     return CartFile(
         problem, strategy, constraints, None if time_limit is None else float(time_limit)
     )
+
+
+def _amounts(raw: list[int | str], where: str) -> list[Decimal]:
+    """Amounts (decimal strings or integers, as the schema let through) as Decimals.
+
+    Carts repeat prices, so each distinct value is converted and range-checked once; only when
+    one is refused is the column scanned for the first place that holds it, whose message
+    :func:`money` gives.
+    """
+    try:
+        distinct = {value: Decimal(value) for value in set(raw)}
+        values = distinct.values()
+        if values and (min(values) < 0 or max(values) > MAX_AMOUNT):
+            raise InvalidOperation
+    except InvalidOperation:  # not a number, NaN, infinite, negative or too large
+        for n, value in enumerate(raw):
+            money(value, where.format(n))
+        raise  # pragma: no cover - money() refuses one of them
+    return list(map(distinct.__getitem__, raw))
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValidationError(f"{where} must be a JSON object")
     return value
-
-
-def _list(root: dict[str, Any], key: str, default: list[Any] | None = None) -> list[Any]:
-    if key not in root and default is None:
-        raise ValidationError(f"{key} must be a JSON list, but it is missing")
-    value = root.get(key, default)
-    if not isinstance(value, list):
-        raise ValidationError(f"{key} must be a JSON list, not {_kind(value)}")
-    return value
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    names = {dict: "an object", str: "a string", bool: "a boolean"}
-    return names.get(type(value), "a number")
-
-
-def _flag(entry: dict[str, Any], key: str, where: str) -> bool:
-    value = entry.get(key, False)
-    if not isinstance(value, bool):
-        raise ValidationError(f"{where}.{key} must be true or false, got {value!r}")
-    return value
-
-
-def _get(item: Any, key: str, where: str) -> Any:
-    entry = _object(item, where)
-    if key not in entry:
-        raise ValidationError(f"{where}.{key} is missing")
-    return entry[key]
 
 
 def cart_to_dict(

@@ -263,10 +263,6 @@ def _coverable(
     """
     room = constraints.max_suppliers is None or len(goods) < constraints.max_suppliers
     days = constraints.max_delivery_days
-    # Looked up once per supplier, not once per offer (``terms_for`` reads the terms list).
-    minimum = {
-        s: problem.terms_for(s).minimum_order_value for s in {o.supplier_id for o in problem.offers}
-    }
     usable: dict[str, list[tuple[str, int]]] = defaultdict(list)  # product -> (supplier, left)
     for o in problem.offers:
         if (days is not None and o.delivery_days > days) or (
@@ -274,7 +270,10 @@ def _coverable(
         ):
             continue
         left = o.stock - taken.get((o.supplier_id, o.product_id), 0)
-        if left > 0 and (o.supplier_id in goods or (room and minimum[o.supplier_id] == 0)):
+        if left > 0 and (
+            o.supplier_id in goods
+            or (room and problem.terms_for(o.supplier_id).minimum_order_value == 0)
+        ):
             usable[o.product_id].append((o.supplier_id, left))
     found = []
     for line in problem.lines:

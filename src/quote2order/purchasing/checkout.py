@@ -15,7 +15,6 @@ from decimal import Decimal
 import attrs
 
 from quote2order.errors import (
-    CartLineNotFound,
     CurrencyMismatch,
     InvalidTransition,
     OptimizationError,
@@ -61,11 +60,7 @@ def _select(cart: Cart, line_ids: Sequence[str] | None) -> list[CartLine]:
     else:
         if len(set(line_ids)) != len(line_ids):
             raise ValidationError("a cart line is selected twice")
-        by_id = {line.line_id: line for line in cart.lines}  # one pass, not one per id
-        missing = [line_id for line_id in line_ids if line_id not in by_id]
-        if missing:
-            raise CartLineNotFound(missing[0])
-        lines = [by_id[line_id] for line_id in line_ids]
+        lines = list(cart.lines_with_ids(line_ids))  # read together, not one by one
     if not lines:
         raise ValidationError(f"the cart of {cart.reseller_id} has nothing to check out")
     return lines

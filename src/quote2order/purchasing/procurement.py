@@ -242,7 +242,8 @@ def release_order(cart: Cart, order: Order, *, now: datetime, actor: str) -> lis
 
     The order's status is left alone: the action that called this moves it next.
     """
-    removed = cart.remove_order(order.order_id)
+    products = {p.product.product_id for p in order.positions if p.product is not None}
+    removed = cart.remove_order(order.order_id, products)
     if not removed:
         return []
     for allocation in removed:

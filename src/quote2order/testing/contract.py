@@ -280,6 +280,29 @@ class RepositoryContract:
         with store.unit_of_work() as uow, pytest.raises(QuoteNotFound):
             uow.quotes.get("nope")
 
+    def test_loads_that_name_the_reseller_find_only_that_resellers(self, store: Any) -> None:
+        quote = _add_quote(store)  # of reseller-1
+        order = _add_order(store)
+        with store.unit_of_work() as uow:
+            assert uow.quotes.get("quote-1", reseller_id="reseller-1") == quote
+            assert uow.orders.get("order-1", reseller_id="reseller-1") == order
+            with pytest.raises(QuoteNotFound):
+                uow.quotes.get("quote-1", reseller_id="reseller-2")
+            with pytest.raises(OrderNotFound):
+                uow.orders.get("order-1", reseller_id="reseller-2")
+
+    def test_idempotency_keys_are_unique_per_reseller(self, store: Any) -> None:
+        first = IdempotencyRecord("key-1", "confirm_order", "f", "order-1", "reseller-1")
+        second = IdempotencyRecord("key-1", "confirm_order", "g", "order-2", "reseller-2")
+        with store.unit_of_work() as uow:
+            uow.idempotency.add(first)
+            uow.idempotency.add(second)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.idempotency.get("key-1", reseller_id="reseller-1") == first
+            assert uow.idempotency.get("key-1", reseller_id="reseller-2") == second
+            assert uow.idempotency.get("key-1", reseller_id="reseller-3") is None
+
     def test_quote_is_found_by_its_token_hash_only(self, store: Any) -> None:
         _add_quote(store, token_hash="abc123")
         with store.unit_of_work() as uow:
@@ -713,6 +736,47 @@ class PurchasingContract:
         assert stored == theirs
         assert stored.revision == (2 if stored_first else 1)
         assert mine.revision == (1 if stored_first else 0)
+
+    def test_a_changed_cart_stores_its_changed_removed_and_new_lines_in_order(
+        self, store: Any
+    ) -> None:
+        _save_cart(store, make_cart())  # lines L1-L4
+        extra = make_positions(7)[-1]
+        with store.unit_of_work() as uow:
+            cart = uow.carts.get("reseller-1")
+            cart.replace_allocations("L2", [Allocation("order-1", "pos-2", Decimal(1))])
+            cart.remove_lines(["L3"])
+            cart.add("order-2", [(extra, Decimal(1)), (make_positions(1)[0], Decimal(3))])
+            uow.carts.save(cart)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            loaded = uow.carts.get("reseller-1")
+        assert loaded == cart
+        assert [line.line_id for line in loaded.lines] == ["L1", "L2", "L4", "L5"]
+        assert [str(line.quantity) for line in loaded.lines] == ["4", "1", "5", "1"]
+        # A cart made with its lines replaces every stored line.
+        whole = Cart("reseller-1", loaded.lines[2:], 9, revision=loaded.revision)
+        _save_cart(store, whole)
+        with store.unit_of_work() as uow:
+            assert uow.carts.get("reseller-1") == whole
+
+    def test_changes_to_different_lines_of_one_cart_conflict(self, store: Any) -> None:
+        """Two commands on one cart never both win, even when they change other lines."""
+        _save_cart(store, make_cart())
+        with store.unit_of_work() as slow, store.unit_of_work() as fast:
+            mine, theirs = slow.carts.get("reseller-1"), fast.carts.get("reseller-1")
+            theirs.remove_lines(["L1"])
+            fast.carts.save(theirs)
+            fast.commit()
+            mine.replace_allocations("L2", [Allocation("order-1", "pos-2", Decimal(1))])
+            slow.carts.save(mine)
+            with pytest.raises(ConcurrencyError):
+                slow.commit()
+        with store.unit_of_work() as uow:
+            stored = uow.carts.get("reseller-1")
+        assert stored == theirs
+        assert [line.line_id for line in stored.lines] == ["L2", "L3", "L4"]
+        assert stored.line("L2") == make_cart().line("L2")
 
     def test_purchase_orders_are_added_got_saved_and_listed_oldest_first(self, store: Any) -> None:
         first = make_purchase_order("po-2", supplier_id="beta")

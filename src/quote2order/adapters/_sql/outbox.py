@@ -27,6 +27,9 @@ class SqlOutboxStore:
     def __init__(self, store: SqlStore) -> None:
         self._store = store
         self._dialect = store._dialect
+        # The reseller of each entry this object leased, so that marking it names the
+        # reseller (the marks take only the entry's id).
+        self._claimed: dict[str, str] = {}
 
     def _entry(self, row: Any) -> OutboxEntry:
         d = self._dialect
@@ -41,36 +44,60 @@ class SqlOutboxStore:
         )
 
     def claim(
-        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+        self,
+        *,
+        worker: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        reseller_id: str | None = None,
     ) -> list[OutboxEntry]:
-        """Atomically lease up to ``limit`` due pending entries to ``worker``."""
+        """Atomically lease up to ``limit`` due pending entries to ``worker``.
+
+        The claim runs across resellers (one dispatcher serves the database); with
+        ``reseller_id`` it takes only that reseller's entries (a dispatcher per tenant or
+        per shard).
+        """
         d = self._dialect
         ts_now = d.timestamp(now)
         # due_at is when an entry may be claimed (its next attempt, or the end of a lease):
         # the partial index outbox_due (due_at, seq) WHERE status = 'pending' covers the
-        # whole predicate, so entries waiting for a retry are never read.
+        # whole predicate, so entries waiting for a retry are never read; outbox_reseller_due
+        # (reseller_id, due_at, seq) does the same for one reseller.
+        index, tenant, params = d.claim_index, "", [ts_now, limit]
+        if reseller_id is not None:
+            index = index.replace("outbox_due", "outbox_reseller_due")
+            tenant, params = "reseller_id = ? AND ", [reseller_id, *params]
         sql = self._store._p(
             "UPDATE outbox SET claimed_by = ?, claimed_until = ?, due_at = ? WHERE seq IN ("
-            f"SELECT seq FROM outbox {d.claim_index} WHERE status = 'pending' AND due_at <= ? "
+            f"SELECT seq FROM outbox {index} WHERE {tenant}status = 'pending' AND due_at <= ? "
             f"ORDER BY due_at, seq LIMIT ? {d.claim_lock}) RETURNING {_OUTBOX_COLUMNS}"
         )
         until = d.timestamp(now + lease)
         with self._store._connection() as conn, d.transaction(conn):
-            rows = conn.execute(sql, (worker, until, until, ts_now, limit)).fetchall()
+            rows = conn.execute(sql, (worker, until, until, *params)).fetchall()
         rows.sort(key=lambda row: row[7])  # RETURNING does not keep the subquery's order
-        return [self._entry(row) for row in rows]
+        entries = [self._entry(row) for row in rows]
+        self._claimed.update((entry.entry_id, entry.reseller_id) for entry in entries)
+        return entries
 
     def _finish(self, entry_id: str, worker: str, assignments: str, params: Sequence[Any]) -> None:
+        reseller_id = self._claimed.pop(entry_id, None)
+        # An entry this object did not lease (another object of the same worker) is found
+        # by its unique id alone.
+        where, key = "entry_id = ?", [entry_id]
+        if reseller_id is not None:
+            where, key = "reseller_id = ? AND entry_id = ?", [reseller_id, entry_id]
         sql = self._store._p(
             f"UPDATE outbox SET {assignments}, attempts = attempts + 1, claimed_by = NULL, "
-            "claimed_until = NULL WHERE entry_id = ? AND claimed_by = ?"
+            f"claimed_until = NULL WHERE {where} AND claimed_by = ?"
         )
         with self._store._connection() as conn, self._dialect.transaction(conn):
-            cursor = conn.execute(sql, (*params, entry_id, worker))
+            cursor = conn.execute(sql, (*params, *key, worker))
             if cursor.rowcount == 1:
                 return
             row = conn.execute(
-                self._store._p("SELECT attempts FROM outbox WHERE entry_id = ?"), (entry_id,)
+                self._store._p(f"SELECT attempts FROM outbox WHERE {where}"), key
             ).fetchone()
         if row is None:
             raise NotFound("outbox entry", entry_id)

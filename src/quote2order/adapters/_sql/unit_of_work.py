@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+import attrs
+
 from quote2order.adapters._codec import (
-    cart_from_dict,
-    cart_to_dict,
+    cart_line_from_dict,
+    cart_line_to_dict,
     document_from_dict,
     document_to_dict,
     dumps,
@@ -44,7 +46,7 @@ from quote2order.events import DomainEvent, event_from_dict, event_to_dict
 from quote2order.lifecycle import QuoteStatus
 from quote2order.orders import Order
 from quote2order.ports import DocumentRecord, IdempotencyRecord, OutboxEntry
-from quote2order.purchasing.cart import Cart
+from quote2order.purchasing.cart import Cart, CartLine
 from quote2order.purchasing.purchase_orders import PurchaseOrder
 from quote2order.queries import order_activity, order_column, quote_activity
 from quote2order.quotes import Quote
@@ -55,6 +57,38 @@ if TYPE_CHECKING:
 __all__ = ["SqlUnitOfWork"]
 
 
+def _by_id(
+    store: SqlStore,
+    table: str,
+    id_column: str,
+    object_id: str,
+    reseller_id: str | None,
+    columns: str = "body, revision",
+) -> tuple[str, tuple[str, ...]]:
+    """The load of one row by its unique id, naming the reseller when the caller knows it.
+
+    Without it the statement reads by the id alone: on tables split by reseller it visits
+    every part (docs/scaling.md); the library's commands name the reseller.
+    """
+    if reseller_id is None:
+        return store._p(f"SELECT {columns} FROM {table} WHERE {id_column} = ?"), (object_id,)
+    return (
+        store._p(f"SELECT {columns} FROM {table} WHERE reseller_id = ? AND {id_column} = ?"),
+        (reseller_id, object_id),
+    )
+
+
+def _of_aggregate(
+    store: SqlStore, select: str, kind: str, aggregate_id: str, reseller_id: str | None
+) -> tuple[str, tuple[str, ...]]:
+    """The rows of one aggregate (events, documents), oldest first, naming the reseller."""
+    where = "aggregate_kind = ? AND aggregate_id = ?"
+    params: tuple[str, ...] = (kind, aggregate_id)
+    if reseller_id is not None:
+        where, params = f"reseller_id = ? AND {where}", (reseller_id, *params)
+    return store._p(f"{select} WHERE {where} ORDER BY seq"), params
+
+
 class _Quotes:
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
@@ -63,12 +97,14 @@ class _Quotes:
     def _load(self, row: Any) -> Quote:
         return quote_from_dict(self._store._dialect.load_json(row[0]), row[1])
 
-    def get(self, quote_id: str) -> Quote:
+    def get(self, quote_id: str, *, reseller_id: str | None = None) -> Quote:
         staged = self._uow.staged_quotes.get(quote_id)
         if staged is not None:
+            if reseller_id not in (None, staged[0].reseller_id):
+                raise QuoteNotFound(quote_id)
             return staged[0]
         row = self._store._fetchone(
-            self._store._p("SELECT body, revision FROM quotes WHERE quote_id = ?"), (quote_id,)
+            *_by_id(self._store, "quotes", "quote_id", quote_id, reseller_id)
         )
         if row is None:
             raise QuoteNotFound(quote_id)
@@ -116,12 +152,14 @@ class _Orders:
     def _load(self, row: Any) -> Order:
         return order_from_dict(self._store._dialect.load_json(row[0]), row[1])
 
-    def get(self, order_id: str) -> Order:
+    def get(self, order_id: str, *, reseller_id: str | None = None) -> Order:
         staged = self._uow.staged_orders.get(order_id)
         if staged is not None:
+            if reseller_id not in (None, staged[0].reseller_id):
+                raise OrderNotFound(order_id)
             return staged[0]
         row = self._store._fetchone(
-            self._store._p("SELECT body, revision FROM orders WHERE order_id = ?"), (order_id,)
+            *_by_id(self._store, "orders", "order_id", order_id, reseller_id)
         )
         if row is None:
             raise OrderNotFound(order_id)
@@ -181,12 +219,11 @@ class _Events:
     def append(self, events: Sequence[DomainEvent]) -> None:
         self._uow.staged_events.extend(events)
 
-    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DomainEvent]:
+    def for_aggregate(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DomainEvent]:
         rows = self._store._fetchall(
-            self._store._p(
-                "SELECT body FROM events WHERE aggregate_kind = ? AND aggregate_id = ? ORDER BY seq"
-            ),
-            (kind, aggregate_id),
+            *_of_aggregate(self._store, "SELECT body FROM events", kind, aggregate_id, reseller_id)
         )
         load = self._store._dialect.load_json
         return [event_from_dict(load(row[0])) for row in rows]
@@ -197,13 +234,18 @@ class _Sequences:
         self._store = store
 
     def next(self, name: str) -> int:
+        # A series of one reseller is named "kind|year|reseller_id" (kind and year hold no
+        # "|"); its row carries that reseller. Other names belong to no reseller ("").
+        parts = name.split("|", 2)
+        reseller_id = parts[2] if len(parts) == 3 else ""
         # Its own statement, committed at once: a rollback leaves a gap, never a repeat.
         row = self._store._fetchone(
             self._store._p(
-                "INSERT INTO sequences (name, value) VALUES (?, 1) "
-                "ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value"
+                "INSERT INTO sequences (reseller_id, name, value) VALUES (?, ?, 1) "
+                "ON CONFLICT (reseller_id, name) DO UPDATE SET value = sequences.value + 1 "
+                "RETURNING value"
             ),
-            (name,),
+            (reseller_id, name),
         )
         return int(row[0])
 
@@ -213,19 +255,23 @@ class _Idempotency:
         self._uow = uow
         self._store = uow.store
 
-    def get(self, key: str) -> IdempotencyRecord | None:
-        if key in self._uow.staged_keys:
-            return self._uow.staged_keys[key]
-        row = self._store._fetchone(
-            self._store._p(
-                "SELECT key, command, fingerprint, result_id FROM idempotency_keys WHERE key = ?"
-            ),
-            (key,),
-        )
-        return None if row is None else IdempotencyRecord(row[0], row[1], row[2], row[3])
+    def get(self, key: str, *, reseller_id: str | None = None) -> IdempotencyRecord | None:
+        for (owner, staged_key), record in self._uow.staged_keys.items():
+            if staged_key == key and reseller_id in (None, owner):
+                return record
+        sql = "SELECT key, command, fingerprint, result_id, reseller_id FROM idempotency_keys"
+        if reseller_id is None:  # a caller that knows no reseller: the first with this key
+            row = self._store._fetchone(
+                self._store._p(f"{sql} WHERE key = ? ORDER BY reseller_id LIMIT 1"), (key,)
+            )
+        else:
+            row = self._store._fetchone(
+                self._store._p(f"{sql} WHERE reseller_id = ? AND key = ?"), (reseller_id, key)
+            )
+        return None if row is None else IdempotencyRecord(row[0], row[1], row[2], row[3], row[4])
 
     def add(self, record: IdempotencyRecord) -> None:
-        self._uow.staged_keys[record.key] = record
+        self._uow.staged_keys[record.reseller_id, record.key] = record
 
 
 class _Outbox:
@@ -254,24 +300,24 @@ class _Documents:
         body = dumps(document_to_dict(document), f"document {document.document_id}")
         self._uow.staged_documents.append((document, body))
 
-    def get(self, document_id: str) -> DocumentRecord:
+    def get(self, document_id: str, *, reseller_id: str | None = None) -> DocumentRecord:
         for document, _ in self._uow.staged_documents:
             if document.document_id == document_id:
                 return document
         row = self._store._fetchone(
-            self._store._p("SELECT body FROM documents WHERE document_id = ?"), (document_id,)
+            *_by_id(self._store, "documents", "document_id", document_id, reseller_id, "body")
         )
         if row is None:
             raise NotFound("document", document_id)
         return document_from_dict(self._store._dialect.load_json(row[0]))
 
-    def for_aggregate(self, kind: str, aggregate_id: str) -> Sequence[DocumentRecord]:
+    def for_aggregate(
+        self, kind: str, aggregate_id: str, *, reseller_id: str | None = None
+    ) -> Sequence[DocumentRecord]:
         rows = self._store._fetchall(
-            self._store._p(
-                "SELECT body FROM documents WHERE aggregate_kind = ? AND aggregate_id = ? "
-                "ORDER BY seq"
-            ),
-            (kind, aggregate_id),
+            *_of_aggregate(
+                self._store, "SELECT body FROM documents", kind, aggregate_id, reseller_id
+            )
         )
         load = self._store._dialect.load_json
         stored = [document_from_dict(load(row[0])) for row in rows]
@@ -283,6 +329,48 @@ class _Documents:
         return stored + staged
 
 
+class _CartLineRows:
+    """A stored cart's lines, read when its commands need them (see ``Cart.stored``)."""
+
+    def __init__(self, store: SqlStore, reseller_id: str) -> None:
+        self._store = store
+        self._reseller_id = reseller_id
+
+    def _read(self, column: str | None, keys: Collection[str]) -> list[CartLine]:
+        load = self._store._dialect.load_json
+        if column is None:
+            chunks: list[list[str]] = [[]]
+        else:  # bounded statements for huge selections
+            wanted = list(keys)
+            chunks = [wanted[start : start + 500] for start in range(0, len(wanted), 500)]
+        lines: list[tuple[int, CartLine]] = []
+        for chunk in chunks:
+            # Keyed reads sort here: an ORDER BY seq could make SQLite walk the seq index
+            # over every line of the cart instead of looking the keys up.
+            where = (
+                " ORDER BY seq"
+                if column is None
+                else f" AND {column} IN ({', '.join('?' for _ in chunk)})"
+            )
+            rows = self._store._fetchall(
+                self._store._p(f"SELECT seq, body FROM cart_lines WHERE reseller_id = ?{where}"),
+                (self._reseller_id, *chunk),
+            )
+            lines += [(row[0], cart_line_from_dict(load(row[1]))) for row in rows]
+        if column is not None:
+            lines.sort(key=lambda pair: pair[0])
+        return [line for _, line in lines]
+
+    def all_lines(self) -> Sequence[CartLine]:
+        return self._read(None, ())
+
+    def lines_by_id(self, line_ids: Collection[str]) -> Sequence[CartLine]:
+        return self._read("line_id", line_ids)
+
+    def lines_by_product(self, product_ids: Collection[str]) -> Sequence[CartLine]:
+        return self._read("product_id", product_ids)
+
+
 class _Carts:
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
@@ -292,16 +380,42 @@ class _Carts:
         staged = self._uow.staged_carts.get(reseller_id)
         if staged is not None:
             return staged
+        # Only the cart row: the cart reads the lines a command needs when it needs them.
         row = self._store._fetchone(
-            self._store._p("SELECT body, revision FROM carts WHERE reseller_id = ?"),
+            self._store._p("SELECT revision, line_counter FROM carts WHERE reseller_id = ?"),
             (reseller_id,),
         )
         if row is None:  # a cart is created by its first save
             return Cart(reseller_id)
-        return cart_from_dict(self._store._dialect.load_json(row[0]), row[1])
+        source = _CartLineRows(self._store, reseller_id)
+        return Cart.stored(reseller_id, source, line_counter=row[1], revision=row[0])
 
     def save(self, cart: Cart) -> None:
         self._uow.staged_carts[cart.reseller_id] = cart
+
+
+@attrs.frozen
+class _CartWrite:
+    """What committing a cart writes: its row, and its lines whole or only the changed."""
+
+    cart: Cart
+    whole: bool  # a cart made with its lines replaces every stored line
+    lines: list[tuple[str, str, str]]  # (line id, product id, JSON body)
+    removed: tuple[str, ...]
+
+    @classmethod
+    def of(cls, cart: Cart) -> _CartWrite:
+        changes = cart.changes()
+        removed: tuple[str, ...] = ()
+        if changes is None:
+            changed = cart.lines
+        else:
+            changed, removed = changes.changed, changes.removed
+        lines = [
+            (line.line_id, line.product_id, dumps(cart_line_to_dict(line), "cart line"))
+            for line in changed
+        ]
+        return cls(cart, changes is None, lines, removed)
 
 
 class _PurchaseOrders:
@@ -312,15 +426,16 @@ class _PurchaseOrders:
     def _load(self, row: Any) -> PurchaseOrder:
         return purchase_order_from_dict(self._store._dialect.load_json(row[0]), row[1])
 
-    def get(self, purchase_order_id: str) -> PurchaseOrder:
+    def get(self, purchase_order_id: str, *, reseller_id: str | None = None) -> PurchaseOrder:
         staged = self._uow.staged_purchase_orders.get(purchase_order_id)
         if staged is not None:
+            if reseller_id not in (None, staged[0].reseller_id):
+                raise PurchaseOrderNotFound(purchase_order_id)
             return staged[0]
         row = self._store._fetchone(
-            self._store._p(
-                "SELECT body, revision FROM purchase_orders WHERE purchase_order_id = ?"
-            ),
-            (purchase_order_id,),
+            *_by_id(
+                self._store, "purchase_orders", "purchase_order_id", purchase_order_id, reseller_id
+            )
         )
         if row is None:
             raise PurchaseOrderNotFound(purchase_order_id)
@@ -367,7 +482,7 @@ class SqlUnitOfWork:
         self.staged_quotes: dict[str, tuple[Quote, bool]] = {}
         self.staged_orders: dict[str, tuple[Order, bool]] = {}
         self.staged_events: list[DomainEvent] = []
-        self.staged_keys: dict[str, IdempotencyRecord] = {}
+        self.staged_keys: dict[tuple[str, str], IdempotencyRecord] = {}  # (reseller, key)
         self.staged_outbox: list[tuple[OutboxEntry, str, Any, Any]] = []
         self.staged_documents: list[tuple[DocumentRecord, str]] = []
         self.staged_carts: dict[str, Cart] = {}
@@ -412,7 +527,7 @@ class SqlUnitOfWork:
             (e.aggregate_kind, e.aggregate_id, e.name, dumps(event_to_dict(e), "event"))
             for e in self.staged_events
         ]
-        carts = [(c, dumps(cart_to_dict(c), "cart")) for c in self.staged_carts.values()]
+        carts = [_CartWrite.of(cart) for cart in self.staged_carts.values()]
         purchase_orders = [
             (po, new, dumps(purchase_order_to_dict(po), "purchase order"))
             for po, new in self.staged_purchase_orders.values()
@@ -432,8 +547,9 @@ class SqlUnitOfWork:
         for order, is_new, _ in orders:
             if not is_new:
                 order.revision += 1
-        for cart, _ in carts:
-            cart.revision += 1  # a new cart is stored at revision 1, like the memory store's
+        for write in carts:
+            write.cart.revision += 1  # a new cart is stored at revision 1, like the memory's
+            write.cart.changes_saved()
         for purchase_order, is_new, _ in purchase_orders:
             if not is_new:
                 purchase_order.revision += 1
@@ -442,36 +558,20 @@ class SqlUnitOfWork:
     def _apply_purchasing(
         self,
         conn: Connection,
-        carts: list[tuple[Cart, str]],
+        carts: list[_CartWrite],
         purchase_orders: list[tuple[PurchaseOrder, bool, str]],
     ) -> None:
         p = self.store._p
         js = self.store._dialect.json_param
-        for cart, body in carts:
-            if cart.revision == 0:  # none stored yet: the first save creates it
-                try:
-                    conn.execute(
-                        p(f"INSERT INTO carts (reseller_id, revision, body) VALUES (?, 1, {js})"),
-                        (cart.reseller_id, body),
-                    )
-                except self.store._dialect.integrity_error:
-                    raise ConcurrencyError("cart", cart.reseller_id, cart.revision) from None
-                continue
-            cursor = conn.execute(
-                p(
-                    f"UPDATE carts SET body = {js}, revision = revision + 1 "
-                    "WHERE reseller_id = ? AND revision = ?"
-                ),
-                (body, cart.reseller_id, cart.revision),
-            )
-            if cursor.rowcount != 1:
-                raise ConcurrencyError("cart", cart.reseller_id, cart.revision)
+        for write in carts:
+            self._write_cart(conn, write)
         for purchase_order, is_new, body in purchase_orders:
             key = purchase_order.purchase_order_id
             if not is_new:
                 self._update(
                     conn,
                     "purchase order",
+                    purchase_order.reseller_id,
                     key,
                     purchase_order.revision,
                     body,
@@ -499,6 +599,65 @@ class SqlUnitOfWork:
             except self.store._dialect.integrity_error:
                 raise ConcurrencyError("purchase order", key, purchase_order.revision) from None
 
+    def _write_cart(self, conn: Connection, write: _CartWrite) -> None:
+        """The cart row under its optimistic lock first (on PostgreSQL it also locks the
+        row), then only the lines the cart changed, or all of them for a whole cart."""
+        p = self.store._p
+        cart = write.cart
+        last: int | None = None  # the place of the last stored line
+        if cart.revision == 0:  # none stored yet: the first save creates it
+            try:
+                conn.execute(
+                    p("INSERT INTO carts (reseller_id, revision, line_counter) VALUES (?, 1, ?)"),
+                    (cart.reseller_id, cart.line_counter),
+                )
+            except self.store._dialect.integrity_error:
+                raise ConcurrencyError("cart", cart.reseller_id, cart.revision) from None
+        else:
+            # Returns the last line's place too: new lines go after it.
+            rows = conn.execute(
+                p(
+                    "UPDATE carts SET revision = revision + 1, line_counter = ? "
+                    "WHERE reseller_id = ? AND revision = ? RETURNING (SELECT max(seq) "
+                    "FROM cart_lines WHERE cart_lines.reseller_id = carts.reseller_id)"
+                ),
+                (cart.line_counter, cart.reseller_id, cart.revision),
+            ).fetchall()
+            if len(rows) != 1:
+                raise ConcurrencyError("cart", cart.reseller_id, cart.revision)
+            last = rows[0][0]
+        if write.whole and cart.revision != 0:
+            conn.execute(p("DELETE FROM cart_lines WHERE reseller_id = ?"), (cart.reseller_id,))
+        for start in range(0, len(write.removed), 500):
+            removed = write.removed[start : start + 500]
+            conn.execute(
+                p(
+                    "DELETE FROM cart_lines WHERE reseller_id = ? "
+                    f"AND line_id IN ({', '.join('?' for _ in removed)})"
+                ),
+                (cart.reseller_id, *removed),
+            )
+        if not write.lines:
+            return
+        # New lines go after every stored one, in the order made; a changed line keeps
+        # its place (the upsert leaves seq alone). One statement per 500 lines.
+        seq = 0 if write.whole or last is None else int(last)
+        row = f"(?, ?, ?, ?, {self.store._dialect.json_param})"
+        for start in range(0, len(write.lines), 500):
+            chunk = write.lines[start : start + 500]
+            params: list[Any] = []
+            for line_id, product_id, body in chunk:
+                seq += 1
+                params += [cart.reseller_id, line_id, seq, product_id, body]
+            conn.execute(
+                p(
+                    "INSERT INTO cart_lines (reseller_id, line_id, seq, product_id, body) "
+                    f"VALUES {', '.join(row for _ in chunk)} ON CONFLICT (reseller_id, line_id) "
+                    "DO UPDATE SET product_id = excluded.product_id, body = excluded.body"
+                ),
+                params,
+            )
+
     def _apply(
         self,
         conn: Connection,
@@ -518,6 +677,7 @@ class SqlUnitOfWork:
                 self._update(
                     conn,
                     "quote",
+                    quote.reseller_id,
                     quote.quote_id,
                     quote.revision,
                     body,
@@ -532,6 +692,7 @@ class SqlUnitOfWork:
                 self._update(
                     conn,
                     "order",
+                    order.reseller_id,
                     order.order_id,
                     order.revision,
                     body,
@@ -544,20 +705,26 @@ class SqlUnitOfWork:
             try:
                 conn.execute(
                     p(
-                        "INSERT INTO idempotency_keys (key, command, fingerprint, result_id) "
-                        "VALUES (?, ?, ?, ?)"
+                        "INSERT INTO idempotency_keys "
+                        "(reseller_id, key, command, fingerprint, result_id) VALUES (?, ?, ?, ?, ?)"
                     ),
-                    (record.key, record.command, record.fingerprint, record.result_id),
+                    (
+                        record.reseller_id,
+                        record.key,
+                        record.command,
+                        record.fingerprint,
+                        record.result_id,
+                    ),
                 )
             except self.store._dialect.integrity_error:
                 raise ConcurrencyError("idempotency key", record.key, 0) from None
         for kind, aggregate_id, name, body in events:
             conn.execute(
                 p(
-                    "INSERT INTO events (aggregate_kind, aggregate_id, name, body) "
-                    f"VALUES (?, ?, ?, {js})"
+                    "INSERT INTO events (reseller_id, aggregate_kind, aggregate_id, name, body) "
+                    f"VALUES (?, ?, ?, ?, {js})"
                 ),
-                (kind, aggregate_id, name, body),
+                (self._owner(conn, kind, aggregate_id), kind, aggregate_id, name, body),
             )
         for entry, body, next_attempt_at, claimed_until in self.staged_outbox:
             self._insert_outbox(conn, entry, body, next_attempt_at, claimed_until)
@@ -567,19 +734,54 @@ class SqlUnitOfWork:
             try:
                 conn.execute(
                     p(
-                        "INSERT INTO documents (document_id, aggregate_kind, aggregate_id, body) "
-                        f"VALUES (?, ?, ?, {js})"
+                        "INSERT INTO documents "
+                        "(reseller_id, document_id, aggregate_kind, aggregate_id, body) "
+                        f"VALUES (?, ?, ?, ?, {js})"
                     ),
-                    (document.document_id, document.aggregate_kind, document.aggregate_id, body),
+                    (
+                        self._owner(conn, document.aggregate_kind, document.aggregate_id),
+                        document.document_id,
+                        document.aggregate_kind,
+                        document.aggregate_id,
+                        body,
+                    ),
                 )
             except self.store._dialect.integrity_error:
                 raise ConcurrencyError("document", document.document_id, 0) from None
 
+    def _owner(self, conn: Connection, kind: str, aggregate_id: str) -> str:
+        """The reseller of the aggregate an event or document belongs to.
+
+        It is staged in this unit of work (events and documents commit with their
+        aggregate); otherwise its row is looked up by its unique id.
+        """
+        if kind == "cart":  # a cart's id is its reseller's id
+            return aggregate_id
+        by_kind: dict[str, dict[str, Any]] = {
+            "quote": self.staged_quotes,
+            "order": self.staged_orders,
+            "purchase_order": self.staged_purchase_orders,
+        }
+        staged = by_kind.get(kind, {})
+        if aggregate_id in staged:
+            return str(staged[aggregate_id][0].reseller_id)
+        table, id_column = _TABLES.get(kind.replace("_", " "), ("", ""))
+        if not table:
+            return ""
+        row = conn.execute(
+            self.store._p(f"SELECT reseller_id FROM {table} WHERE {id_column} = ?"),
+            (aggregate_id,),
+        ).fetchone()
+        return "" if row is None else str(row[0])
+
     def _already_accepted(self, conn: Connection, order: Order) -> Exception:
         """The error for an order insert that hit a unique constraint (after the rollback)."""
         row = conn.execute(
-            self.store._p("SELECT order_id FROM orders WHERE quote_id = ? AND quote_version = ?"),
-            (order.quote_id, order.quote_version),
+            self.store._p(
+                "SELECT order_id FROM orders "
+                "WHERE reseller_id = ? AND quote_id = ? AND quote_version = ?"
+            ),
+            (order.reseller_id, order.quote_id, order.quote_version),
         ).fetchone()
         if row is None:  # the clash was on the order id, not on the quote version
             return ConcurrencyError("order", order.order_id, order.revision)
@@ -685,6 +887,7 @@ class SqlUnitOfWork:
         self,
         conn: Connection,
         kind: str,
+        reseller_id: str,
         object_id: str,
         revision: int,
         body: str,
@@ -704,9 +907,9 @@ class SqlUnitOfWork:
             self.store._p(
                 f"UPDATE {table} SET body = {self.store._dialect.json_param}, status = ?"
                 f"{assignments}, revision = revision + 1 "
-                f"WHERE {id_column} = ? AND revision = ?"
+                f"WHERE reseller_id = ? AND {id_column} = ? AND revision = ?"
             ),
-            (*params, object_id, revision),
+            (*params, reseller_id, object_id, revision),
         )
         if cursor.rowcount != 1:
             raise ConcurrencyError(kind, object_id, revision)
@@ -739,12 +942,13 @@ class SqlUnitOfWork:
         try:
             conn.execute(
                 self.store._p(
-                    "INSERT INTO outbox (entry_id, status, attempts, next_attempt_at, last_error, "
-                    "claimed_by, claimed_until, due_at, body) "
-                    f"VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE(?, {dialect.earliest}), "
+                    "INSERT INTO outbox (reseller_id, entry_id, status, attempts, "
+                    "next_attempt_at, last_error, claimed_by, claimed_until, due_at, body) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, {dialect.earliest}), "
                     f"{dialect.json_param})"
                 ),
                 (
+                    entry.reseller_id,
                     entry.entry_id,
                     entry.status.value,
                     entry.attempts,
