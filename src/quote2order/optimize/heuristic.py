@@ -7,6 +7,11 @@ short of free shipping pull units when that costs less than the shipping. The lo
 drops, adds and swaps suppliers while the lexicographic score (uncovered units, suppliers for
 ``fewest-sources``, cost) improves, and finally relocates units of single lines between the
 used suppliers while that lowers the cost (costed incrementally from the two suppliers).
+
+The search touches what a move changes, not the whole cart: assignments are derived from the
+previous one (``Assigner``), pulls move units in place and can be taken back (``_undo``), and
+estimates read the offers in use. It runs in plain Python; where numpy is installed (the
+``optimize`` extra) the candidate moves of a pull are built with it, with the same result.
 """
 
 from __future__ import annotations
