@@ -186,3 +186,29 @@ def test_a_free_offer_is_never_a_target_of_a_pull(
     plan = optimize(problem, method="heuristic")
     assert_feasible(problem, Constraints(), plan)
     assert not plan.uncovered
+
+
+def test_an_order_of_free_items_pays_shipping_in_every_plan_as_in_the_exact_model() -> None:
+    """A supplier that delivers only a free unit still ships it: the plan's own costing
+    charged it no shipping, so the heuristic's plan looked cheaper than the proven optimum."""
+    problem = ProcurementProblem(
+        "EUR",
+        [CartLine("L0", "P0", 3), CartLine("L1", "P1", 1)],
+        [
+            Offer("S0", "P0", D("10.00"), 5, 1),
+            Offer("S1", "P0", D("0.00"), 1, 1),
+            Offer("S0", "P1", D("11.00"), 5, 1),
+        ],
+        [SupplierTerms("S0", D("4.90"), D("30.00")), SupplierTerms("S1", D("4.90"), D("30.00"))],
+    )
+    exact = optimize(problem, method="milp")
+    heuristic_plan = optimize(problem, method="heuristic")
+    for plan in (exact, heuristic_plan):
+        assert_feasible(problem, Constraints(), plan)
+        for order in plan.suppliers:
+            assert order.shipping == D("4.90") or order.goods >= D("30.00"), order
+    assert exact.optimal
+    assert exact.objective <= heuristic_plan.objective
+    # S0 alone: 41.00, free shipping. With S1's free unit: 31.00 at S0 (still free
+    # shipping) + S1's 4.90 shipping = 35.90.
+    assert exact.objective == D("35.90")

@@ -152,10 +152,12 @@ class SupplierTerms:
     minimum_order_value: Decimal = attrs.field(default=ZERO, converter=_minimum)
 
     def shipping_for(self, goods: Decimal) -> Decimal:
-        """Shipping charged for an order of ``goods`` value (zero when nothing is ordered)."""
+        """Shipping charged for an order of ``goods`` value from this supplier.
+
+        Ask only for a supplier something is ordered from: an order of free items (value
+        zero) still ships and pays shipping below the threshold, as the exact model counts it.
+        """
         free = self.shipping_cost * 0  # zero with the amount's decimal places
-        if goods <= 0:
-            return free
         if self.free_shipping_threshold is not None and goods >= self.free_shipping_threshold:
             return free
         return self.shipping_cost
