@@ -54,7 +54,8 @@ def reduce(inst: Instance) -> Reduction:
     """Remove dominated suppliers, then dominated offers (see the module docstring)."""
     n_off = len(inst.offers)
     present = [True] * n_off
-    weight = [inst.strategy.weight(inst.offers[k].partner) for k in range(n_off)]
+    by_partner = {flag: inst.strategy.weight(flag) for flag in (False, True)}
+    weight = [by_partner[offer.partner] for offer in inst.offers]
     demand: dict[str, int] = defaultdict(int)
     for i, line in enumerate(inst.problem.lines):
         if inst.line_arcs[i]:
@@ -136,36 +137,44 @@ def _dominates(
 def _offers(
     inst: Instance, present: list[bool], weight: list[Decimal], demand: dict[str, int]
 ) -> None:
-    """Apply the offer rule."""
+    """Apply the offer rule (floats pick the candidates, Decimals decide)."""
     terms = inst.sup_terms
     per_product: dict[str, list[int]] = defaultdict(list)
     for k, offer in enumerate(inst.offers):
         if present[k]:
             per_product[offer.product_id].append(k)
+
+    def landed(k: int) -> Decimal:
+        return weight[k] * (inst.offers[k].unit_price + terms[inst.off_sup[k]].shipping_cost)
+
+    def limit(k: int) -> Decimal:
+        t = terms[inst.off_sup[k]]
+        loss = t.shipping_cost if t.free_shipping_threshold is not None else Decimal(0)
+        return weight[k] * (inst.offers[k].unit_price - loss)
+
     for product, offers in per_product.items():
         need = demand[product]
         # Offers that can take the moved units, by their landed cost w (p + ship), cheapest first.
-        landed: list[tuple[Decimal, int]] = []
+        takers: list[tuple[float, int]] = []
         for k in offers:
-            o, t = inst.offers[k], terms[inst.off_sup[k]]
-            if o.stock >= need and t.minimum_order_value <= o.unit_price:
-                landed.append((weight[k] * (o.unit_price + t.shipping_cost), k))
-        if not landed:
+            o, s = inst.offers[k], inst.off_sup[k]
+            if o.stock >= need and terms[s].minimum_order_value <= o.unit_price:
+                price = inst.arc_price[inst.off_arcs[k][0]]
+                takers.append((inst.weight[s] * (price + inst.ship[s]), k))
+        if not takers:
             continue
-        landed.sort()
-        # Dearest first, so that a removal never relies on an offer that is gone.
-        for k in sorted(
-            offers, key=lambda k: (weight[k] * inst.offers[k].unit_price, k), reverse=True
-        ):
-            t = terms[inst.off_sup[k]]
-            if t.minimum_order_value > 0:
+        takers.sort()
+        for k in offers:
+            s = inst.off_sup[k]
+            if terms[s].minimum_order_value > 0:
                 continue
-            loss = weight[k] * t.shipping_cost if t.free_shipping_threshold is not None else 0
-            limit = weight[k] * inst.offers[k].unit_price - loss
-            for cost, j in landed:
-                if cost > limit:
+            loss = inst.ship[s] if inst.threshold[s] is not None else 0.0
+            rough = inst.weight[s] * (inst.arc_price[inst.off_arcs[k][0]] - loss)
+            slack = 1e-9 * (1.0 + abs(rough))
+            for cost, j in takers:
+                if cost > rough + slack:
                     break
-                if j != k and present[j]:
+                if j != k and present[j] and landed(j) <= limit(k):
                     present[k] = False
                     break
 
