@@ -110,3 +110,26 @@ def test_a_start_plan_mishandled_by_highs_presolve_does_not_end_the_search() -> 
         assert plan.objective == D("4.03")
         assert plan.quantities() == {("S1", "L0"): 3, ("S0", "L1"): 1}
         assert plan.optimal
+
+
+@pytest.mark.parametrize("regime", ["shipping", "minimums", "scarce"])
+def test_the_cutoff_guess_keeps_the_optimum(regime: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whether the guess proves the optimum in its box (2) or only hands a better plan to the
+    # fixing (1), the optimum is the one found without it. The rule that decides when to guess
+    # is lifted so that the guess runs on these small carts.
+    monkeypatch.setattr(milp, "_GUESS_FIXED", 1.01)
+    outcomes = set()
+    for seed in range(6):
+        problem = random_problem(60, 15, regime, seed)  # type: ignore[arg-type]
+        inst = build_instance(problem, Strategy(), Constraints())
+        start = heuristic.local_search(inst)
+        needs = not _complete(inst, start)
+        stats: dict[str, float] = {}
+        guessed = milp.solve(inst, start, needs_shortfall=needs, stats=stats)
+        plain = milp.solve(inst, start, needs_shortfall=needs, guess=False)
+        assert guessed.proven
+        assert plain.proven
+        key = build_plan(inst, guessed.units or {}, "milp", proven=True).objective
+        assert key == build_plan(inst, plain.units or {}, "milp", proven=True).objective
+        outcomes.add(stats.get("guess"))
+    assert outcomes & {1.0, 2.0}

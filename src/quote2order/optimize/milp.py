@@ -89,8 +89,18 @@ def solve(
     time_limit: float | None = None,
     needs_shortfall: bool = True,
     reduce: bool = True,
+    warm: bool | None = None,
+    guess: bool = True,
+    stats: dict[str, float] | None = None,
 ) -> MilpResult:
-    """Solve the instance to proven optimality (or until ``time_limit`` seconds pass)."""
+    """Solve the instance to proven optimality (or until ``time_limit`` seconds pass).
+
+    ``reduce``: LP proof and reduced-cost fixing (see the module docstring); ``warm``: hand the
+    start plan to HiGHS (None: only when reduced-cost fixing did not narrow the model); ``guess``: first search the box of a guessed cutoff (see
+    :func:`_guess`). ``stats``, when given, receives figures of the cost stage's LP for the
+    benchmark (``lp_gap``: start plan over LP bound, relative; ``fixed``: share of the integer
+    columns whose range the fixing narrowed).
+    """
     if not inst.arc_line:
         return MilpResult(units={}, bound=0.0, proven=True)  # nothing can be bought
     import highspy
@@ -313,16 +323,75 @@ def solve(
                 bounds = _fix_by_reduced_cost(
                     z, lp_values, lp_duals, inc, step, is_int, lower_arr, upper_arr, incumbent
                 )
-                if bounds is None:
+                free = is_int & (upper_arr > lower_arr)
+                fixed = (
+                    1.0
+                    if bounds is None or not free.any()
+                    else float(
+                        np.mean((bounds[1] - bounds[0])[free] < (upper_arr - lower_arr)[free])
+                    )
+                )
+                if stats is not None and final:
+                    stats["lp_gap"] = (inc - z) / max(abs(inc), 1e-9)
+                    stats["fixed"] = fixed
+                    stats["proved_by_lp"] = float(bounds is None)
+                guessed: tuple[list[float], bool] | None = None
+                if (
+                    bounds is not None
+                    and final
+                    and guess
+                    and inc - z > _GUESS_STEPS * step
+                    and fixed < _GUESS_FIXED
+                ):
+                    guessed = _guess(
+                        h,
+                        highspy,
+                        (z, lp_values, lp_duals),
+                        inc,
+                        step,
+                        is_int,
+                        (lower_arr, upper_arr),
+                        stage_cost,
+                        _remaining(time_limit, began) / 3,
+                        _feasible_model,
+                    )
+                    if stats is not None:
+                        stats["guess"] = 0.0 if guessed is None else 1.0 + guessed[1]
+                if guessed is not None and guessed[1]:
+                    values, stage_bound = guessed[0], float(stage_cost @ np.array(guessed[0]))
+                    stage_optimal = True
+                elif bounds is None:
                     values, stage_bound = list(start_values), inc
                     stage_optimal = True
                 else:
-                    h.changeColsBounds(n_cols, all_idx, bounds[0], bounds[1])
-                    tightened = True
+                    if guessed is not None:
+                        # Not a proof, but a better plan than the start: it tightens the fixing.
+                        better = float(stage_cost @ np.array(guessed[0]))
+                        if better < inc - 0.5 * step:
+                            start_values, inc = guessed[0], better
+                            bounds = _fix_by_reduced_cost(
+                                z,
+                                lp_values,
+                                lp_duals,
+                                inc,
+                                step,
+                                is_int,
+                                lower_arr,
+                                upper_arr,
+                                np.array(start_values, dtype=np.float64),
+                            )
+                    if bounds is None:  # the LP bound proves the better plan
+                        values, stage_bound = list(start_values), inc
+                        stage_optimal = True
+                    else:
+                        h.changeColsBounds(n_cols, all_idx, bounds[0], bounds[1])
+                        tightened = True
         if values is None:
             if time_limit is not None:
                 h.setOptionValue("time_limit", _remaining(time_limit, began))
-            if start_values is not None:
+            # Measured (docs/optimizer.md, "Choosing per instance"): after reduced-cost fixing
+            # the start plan lies in a small box that HiGHS searches faster without it.
+            if (not tightened if warm is None else warm) and start_values is not None:
                 h.setSolution(
                     n_cols, np.arange(n_cols, dtype=np.int32), np.array(start_values, np.float64)
                 )
@@ -342,6 +411,14 @@ def solve(
             if found and _feasible_model(np.rint(np.array(found, dtype=np.float64))):
                 values = found
                 stage_optimal = status == highspy.HighsModelStatus.kOptimal
+                if (
+                    not stage_optimal
+                    and trusted
+                    and start_values is not None
+                    and float(stage_cost @ np.array(start_values))
+                    < float(stage_cost @ np.rint(found))
+                ):
+                    values = list(start_values)  # stopped early with a worse plan than the start
             elif trusted and start_values is not None:
                 # Stopped (time limit) before HiGHS found a plan of its own: keep the start.
                 values, stage_optimal = list(start_values), False
@@ -375,6 +452,58 @@ def solve(
     assert values is not None
     units = {a: round(values[x[a]]) * mult[a] for a in range(n_arcs) if round(values[x[a]])}
     return MilpResult(units=units, bound=bound, proven=proven)
+
+
+#: The cutoff guess is tried when the start plan is more than this many grid steps above the
+#: LP bound and reduced-cost fixing narrowed less than this share of the integer columns (the
+#: rule measured in docs/optimizer.md, "Choosing per instance"); it is the LP bound plus this
+#: share of the distance.
+_GUESS_STEPS = 20
+_GUESS_FIXED = 0.75
+_GUESS_SHARE = 0.1
+
+
+def _guess(
+    h: Any,
+    highspy: Any,
+    lp: tuple[float, NDArray[np.float64], NDArray[np.float64]],
+    inc: float,
+    step: float,
+    is_int: NDArray[np.bool_],
+    box: tuple[NDArray[np.float64], NDArray[np.float64]],
+    cost: NDArray[np.float64],
+    time_limit: float,
+    feasible: Any,
+) -> tuple[list[float], bool] | None:
+    """Solve inside the reduced-cost box of a guessed cutoff ``C`` below the start's score.
+
+    Every plan scoring at most ``C - step`` lies in the box (see :func:`_fix_by_reduced_cost`).
+    So if the box's proven optimum ``c`` is at most ``C - step/2``, no plan anywhere scores
+    below ``c``: it is the optimum. Returns the box's best plan and whether that proof holds
+    (None: no plan in the box within the time).
+    """
+    import numpy as np
+
+    z, val, dual = lp
+    cutoff = z + max(_GUESS_SHARE * (inc - z), 2 * step)
+    lower, upper = box
+    narrow = _fix_by_reduced_cost(z, val, dual, cutoff, step, is_int, lower, upper)
+    if narrow is None:
+        return None
+    n = len(lower)
+    idx = np.arange(n, dtype=np.int32)
+    h.changeColsBounds(n, idx, narrow[0], narrow[1])
+    h.setOptionValue("time_limit", time_limit)
+    h.run()
+    # Read the outcome before the bounds are restored (changing the model clears it).
+    solved = h.getInfo().primal_solution_status == 2
+    found = np.rint(np.array(h.getSolution().col_value, dtype=np.float64)) if solved else None
+    optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    h.changeColsBounds(n, idx, lower, upper)
+    if found is None or not feasible(found):
+        return None
+    score = float(cost @ found)
+    return [float(v) for v in found], optimal and score <= cutoff - 0.5 * step
 
 
 def _start_mishandled(h: Any, cost: NDArray[np.float64]) -> bool:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Literal
 
 from quote2order.errors import OptimizationError, ValidationError
-from quote2order.optimize import heuristic, milp
+from quote2order.optimize import dominance, heuristic, milp
 from quote2order.optimize.components import components, sub_problem
 from quote2order.optimize.instance import Instance, build_instance, build_plan
 from quote2order.optimize.limits import DEFAULT_TIME_LIMIT
@@ -79,49 +79,61 @@ def optimize(
         if result.units is None:
             raise _out_of_time(time_limit)
         return _checked(inst, result.units, "milp", began, result.bound, proven=result.proven)
-    if exact and inst.constraints.max_suppliers is None:
-        parts = components(inst)
-        if len(parts) > 1:
-            return _by_components(inst, parts, time_limit, method, began)
-    search_limit = None if time_limit is None else time_limit / (4 if exact else 1)
-    sol = heuristic.local_search(inst, time_limit=search_limit)
     if not exact:
+        sol = heuristic.local_search(inst, time_limit=time_limit)
         return _checked(inst, sol.as_dict(), "heuristic", began, _lower_bound(inst, sol))
+    # Offers no optimal plan needs go first (see ``dominance``); plans are mapped back.
+    reduction = dominance.reduce(inst)
+    work, arcs = reduction.instance, reduction.arcs
+
+    def lifted(units: dict[int, int]) -> dict[int, int]:
+        return {arcs[a]: q for a, q in units.items()}
+
+    if inst.constraints.max_suppliers is None:
+        parts = components(work)
+        if len(parts) > 1:
+            return _by_components(inst, work, parts, time_limit, method, began)
+    search_limit = None if time_limit is None else time_limit / 4
+    sol = heuristic.local_search(work, time_limit=search_limit)
     remaining = (
         None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - began))
     )
-    result = milp.solve(inst, sol, time_limit=remaining, needs_shortfall=not _complete(inst, sol))
+    result = milp.solve(work, sol, time_limit=remaining, needs_shortfall=not _complete(work, sol))
     if result.units is None:
-        if not _complete(inst, sol):
+        if not _complete(work, sol):
             raise _out_of_time(time_limit)
         # Time ran out before HiGHS found a plan of its own: the start plan is the best known.
-        return _checked(inst, sol.as_dict(), "heuristic", began, _lower_bound(inst, sol))
+        return _checked(inst, lifted(sol.as_dict()), "heuristic", began, _lower_bound(work, sol))
     bound = result.bound
-    if not result.proven and _complete(inst, sol):
+    if not result.proven and _complete(work, sol):
         # The cheapest-goods bound can beat HiGHS's when the time limit stopped it early.
-        candidates = [b for b in (bound, _lower_bound(inst, sol)) if b is not None]
+        candidates = [b for b in (bound, _lower_bound(work, sol)) if b is not None]
         bound = max(candidates, default=None)
-    plan = _checked(inst, result.units, "milp", began, bound, proven=result.proven)
+    plan = _checked(inst, lifted(result.units), "milp", began, bound, proven=result.proven)
     if result.proven:
         return plan
     limit = inst.constraints.max_suppliers
     if limit is not None and sol.used > limit:
         return plan  # the start plan breaks the supplier limit: no fallback
-    fallback = build_plan(inst, sol.as_dict(), "heuristic")
+    fallback = build_plan(inst, lifted(sol.as_dict()), "heuristic")
     if _score(fallback) < _score(plan):
         # Only possible when the time limit stopped HiGHS before it matched its start plan.
-        return _checked(inst, sol.as_dict(), "heuristic", began, bound)
+        return _checked(inst, lifted(sol.as_dict()), "heuristic", began, bound)
     return plan
 
 
 def _by_components(
     inst: Instance,
+    work: Instance,
     parts: list[list[int]],
     time_limit: float | None,
     method: MethodChoice,
     began: float,
 ) -> Plan:
-    """Plan each independent part on its own and join the plans (see ``components``)."""
+    """Plan each independent part of ``work`` on its own and join the plans on ``inst``.
+
+    ``work`` is ``inst`` or its dominance reduction (see ``components``).
+    """
     arc_of = {
         (inst.arc_line[a], inst.sup_ids[inst.arc_sup[a]]): a for a in range(len(inst.arc_line))
     }
@@ -130,16 +142,16 @@ def _by_components(
     bound: Decimal | None = Decimal(0)
     proven = True
     heuristic_used = False
-    left = len(inst.arc_line)
+    left = len(work.arc_line)
     for part in parts:
-        size = sum(len(inst.line_arcs[i]) for i in part)
+        size = sum(len(work.line_arcs[i]) for i in part)
         share = None
         if time_limit is not None:
             # The time left, shared in proportion to the part's line-offer pairs.
             remaining = time_limit - (time.perf_counter() - began)
             share = max(0.01, remaining * size / left)
         left -= size
-        plan = optimize(sub_problem(inst, part), inst.strategy, inst.constraints, share, method)
+        plan = optimize(sub_problem(work, part), inst.strategy, inst.constraints, share, method)
         for a in plan.allocations:
             units[arc_of[(index[a.line_id], a.supplier_id)]] = a.quantity
         proven = proven and plan.optimal
