@@ -127,6 +127,30 @@ class _PostgresDialect(Dialect):
             (),
         )
 
+    def search_indexes(self, conn: Connection) -> None:
+        schema = _trigram_schema(conn)
+        if schema is None:
+            # In "public", not in the store's schema: a schema dropped with CASCADE would
+            # take the extension, and every other schema's trigram index, with it.
+            conn.execute("SAVEPOINT quote2order_pg_trgm", ())
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", ())
+            except psycopg.Error:  # not on this server, or not allowed: LIKE without index
+                conn.execute("ROLLBACK TO SAVEPOINT quote2order_pg_trgm", ())
+            conn.execute("RELEASE SAVEPOINT quote2order_pg_trgm", ())
+            schema = _trigram_schema(conn)
+        if schema is None:
+            return
+        for table in ("quotes", "orders"):
+            conn.execute(
+                pg_sql.SQL("CREATE INDEX {} ON {} USING gin (search {}.gin_trgm_ops)").format(
+                    pg_sql.Identifier(f"{table}_search_trgm"),
+                    pg_sql.Identifier(table),
+                    pg_sql.Identifier(schema),
+                ),
+                (),
+            )
+
     def outbox_queued(self, conn: Connection) -> None:
         # Delivered at commit (and dropped on rollback); the payload tells listeners on
         # other schemas of the same database that it is not theirs.
@@ -142,6 +166,16 @@ class _PostgresDialect(Dialect):
             and not raw.broken
             and raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
         )
+
+
+def _trigram_schema(conn: Connection) -> str | None:
+    """The schema of the pg_trgm extension, or None where it is not installed."""
+    row = conn.execute(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'",
+        (),
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 class PostgresStore(SqlStore):
