@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 from quote2order import (
+    ConcurrencyError,
     Customer,
     OrderNotFound,
     OrderStatus,
@@ -23,6 +24,7 @@ from quote2order import (
 from quote2order._read_scan import queries_over_repositories
 from quote2order.adapters.memory import MemoryStore
 from quote2order.board import Board
+from quote2order.ports import IdempotencyRecord
 from quote2order.queries import Column, Page, ReadFilter, ReadQueries
 from quote2order.testing import CountingIds, FixedClock
 from quote2order.testing.contract import make_positions
@@ -369,3 +371,127 @@ def test_sums_beyond_the_integer_column_are_still_exact(store: Any) -> None:
         totals = sorted(c.total.amount for c in sent.cards.items)
         assert totals[1] == Decimal("370370367037037.01")  # beyond the integer column
         assert sent.totals == (Money(sum(totals), "EUR"),)
+
+
+# -- text search through the trigram index ---------------------------------------------
+
+# Short terms (a LIKE), terms the index finds (3+ characters), wildcards and quotes taken
+# literally, case, umlauts, and a term across two searched parts (title, then customer).
+TEXTS = [
+    "a",
+    "%",
+    "_",
+    "1_",
+    "00",
+    "projekt 1",
+    "PROJEKT",
+    "söhne",
+    "SÖHNE",
+    "100%_d",
+    "0%_",
+    "%_d",
+    "1_0",
+    '"pro',
+    "alt & s",
+    "3\nalt",
+    "bernd bauer",
+    "nowhere at all",
+]
+
+
+def _listed(queries: ReadQueries, kind: str, filter: ReadFilter) -> list[Any]:
+    """Every quote or order (``kind``) that ``filter`` shows, a page of 2 at a time."""
+    return _all(lambda **k: getattr(queries, kind)("reseller-1", filter=filter, **k))
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_text_search_answers_exactly_as_the_memory_store(
+    app: Quote2Order, reference: Quote2Order, text: str
+) -> None:
+    """Board, quote list and order list: the same rows for every text, on every store."""
+    numbers = [s.number for s in reference.queries.quotes("reseller-1", page_size=100).items]
+    for term in [text, numbers[0][-7:], numbers[0].upper()]:
+        filter = ReadFilter(text=term)
+        assert _board(app.queries, text=term) == _board(reference.queries, text=term)
+        for queries in (app.queries, reference.queries):
+            assert queries.quotes("reseller-1", filter=filter, page_size=2).items == (
+                reference.queries.quotes("reseller-1", filter=filter, page_size=2).items
+            )
+        for kind in ("quotes", "orders"):
+            assert _listed(app.queries, kind, filter) == _listed(reference.queries, kind, filter)
+    found = {s.quote_id for s in _all(lambda **k: app.queries.quotes("reseller-1", **k))}
+    assert found  # the story has quotes to search
+
+
+def test_a_text_search_follows_every_change_of_the_searched_text(store: Any) -> None:
+    """The index is written with the row: an edited title, a new order number, a
+    rolled-back commit (which leaves the old text found)."""
+    app = Quote2Order(store, clock=FixedClock(), ids=CountingIds())
+    created = app.create_quote(
+        reseller_id="reseller-1",
+        customer=CUSTOMERS[0],
+        title="Server Umzug",
+        positions=make_positions(1),
+        valid_until=date(2026, 12, 31),
+    )
+    quote_id = created.quote.quote_id
+
+    def found(text: str) -> list[str]:
+        return [
+            q.quote_id for q in app.queries.quotes("reseller-1", filter=ReadFilter(text=text)).items
+        ]
+
+    assert found("umzug") == [quote_id]
+    app.edit_quote(quote_id, title="Netzwerk Ausbau")
+    assert (found("umzug"), found("ausbau")) == ([], [quote_id])
+    with store.unit_of_work() as uow:
+        uow.idempotency.add(IdempotencyRecord("key-1", "edit", "f", quote_id))
+        uow.commit()
+    with store.unit_of_work() as uow:  # a commit refused after the quote's row changed
+        quote = uow.quotes.get(quote_id)
+        quote.edit(title="Verkabelung", now=app.clock.now(), actor="reseller")
+        uow.quotes.save(quote)
+        uow.idempotency.add(IdempotencyRecord("key-1", "edit", "f", quote_id))
+        with pytest.raises(ConcurrencyError):
+            uow.commit()
+    assert (found("verkabelung"), found("ausbau")) == ([], [quote_id])
+    app.send_quote(quote_id)
+    order = app.mark_quote_won(quote_id)
+    assert found(order.order_number.lower()) == [quote_id]
+
+
+def test_sqlite_finds_texts_of_three_characters_through_its_trigram_tables(
+    sqlite_file_store: Any,
+) -> None:
+    """A text of 3+ characters is looked up in the FTS5 table first; a shorter one cannot
+    be (trigrams), and stays a LIKE. The FTS5 tables match their rows exactly."""
+    store = sqlite_file_store()
+    app = _story(store)
+    for text, indexed in [("projekt", True), ("söh", True), ("pr", False), ("%", False)]:
+        with _recorded(store) as statements:
+            app.queries.board("reseller-1", filter=ReadFilter(text=text))
+            app.queries.quotes("reseller-1", filter=ReadFilter(text=text))
+            app.queries.orders("reseller-1", filter=ReadFilter(text=text))
+        searched = [s for s in statements if "_search MATCH" in s]
+        assert len(searched) == (len(statements) if indexed else 0), statements
+        if indexed:  # the board: its counts and every column's first page
+            assert len(statements) == 2 + 2, statements
+    with store._connection() as conn:
+        for table in ("quotes_search", "orders_search"):
+            conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')", ())
+        assert conn.execute("SELECT count(*) FROM quotes_search", ()).fetchone()[0] == 19
+
+
+@pytest.mark.postgres
+def test_postgres_indexes_the_search_columns_with_trigrams(pg_store: Any) -> None:
+    store = pg_store()
+    with store._connection() as conn:
+        rows = conn.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND indexname LIKE %s",
+            ("%search_trgm",),
+        ).fetchall()
+    assert {table for table, _ in rows} == {"quotes", "orders"}
+    assert all(
+        "gin (search" in definition and "gin_trgm_ops" in definition for _, definition in rows
+    )
