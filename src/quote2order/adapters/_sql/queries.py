@@ -69,6 +69,19 @@ _PURCHASE_ORDER = (
 
 #: The shortest text a trigram index can find; shorter ones are a LIKE over the rows.
 TRIGRAM = 3
+#: A trigram in this many rows or more is common: not worth reading its rows alone.
+COMMON = 5000
+#: How many of a text's rarest trigrams the search looks up (see SqlQueries._match).
+RAREST = 3
+#: A text board of at most this many cards reads all its first pages in one statement.
+FEW = 5000
+#: Texts with more distinct trigrams than this are looked up as one phrase, uncounted.
+MAX_PROBED = 64
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase (with the trigram tokenizer: rows containing it)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _like(text: str) -> str:
@@ -104,12 +117,16 @@ class SqlQueries:
         d = self._dialect
         source, params = table, []
         text = filter.text
+        match = None
         if text is not None and d.search_tables and len(text) >= TRIGRAM:
+            match = self._match(table, text)
+        if match is not None:
             source = (
                 f"(SELECT rowid AS hit FROM {table}_search WHERE {table}_search MATCH ?) "
-                f"AS hits CROSS JOIN {table} ON {table}.seq = hits.hit"
+                f"AS hits CROSS JOIN {table} INDEXED BY {table}_search_reseller "
+                f"ON {table}.seq = hits.hit"
             )
-            params.append('"' + text.replace('"', '""') + '"')  # one phrase: a substring
+            params.append(match)
         clauses = ["reseller_id = ?"]
         params.append(check_reseller(reseller_id))
         if filter.customer_id is not None:
@@ -125,6 +142,32 @@ class SqlQueries:
             clauses.append("search LIKE ? ESCAPE '\\'")
             params.append(_like(text))
         return f"{source} WHERE {' AND '.join(clauses)}", params
+
+    def _match(self, table: str, text: str) -> str | None:
+        """The FTS5 query that finds the candidates for ``text`` in ``<table>_search``, or
+        None where the index would not help.
+
+        The whole phrase reads the row list of each of its trigrams, and common ones (the
+        "gmb" of every "GmbH") hold most rows of the table. So the search first counts, in
+        one statement and up to :data:`COMMON` each, the rows of every trigram of the text,
+        and asks for the rows holding its :data:`RAREST` rarest ones: a superset of the
+        rows that contain the text, which the LIKE then narrows down to them. A text whose
+        trigrams are all common matches many rows anyway: it is a LIKE over the reseller's
+        rows, whose pages stop at their first rows found.
+        """
+        grams = sorted({text[i : i + TRIGRAM] for i in range(len(text) - TRIGRAM + 1)})
+        if len(grams) > MAX_PROBED:
+            return _phrase(text)
+        probe = " UNION ALL ".join(
+            f"SELECT ?, count(*) FROM (SELECT 1 FROM {table}_search "
+            f"WHERE {table}_search MATCH ? LIMIT {COMMON})"
+            for _ in grams
+        )
+        counts = self._rows(probe, [x for gram in grams for x in (gram, _phrase(gram))])
+        rare = sorted((count, gram) for gram, count in counts if count < COMMON)[:RAREST]
+        if not rare:
+            return None
+        return " AND ".join(_phrase(gram) for _, gram in rare)
 
     def _after(self, after: str | None, id_column: str) -> tuple[str, list[Any]]:
         if after is None:
@@ -247,13 +290,15 @@ class SqlQueries:
         totals: dict[str, list[Money]] = {}
         for (column, _currency), amount in sorted(sums.items()):
             totals.setdefault(column, []).append(amount)
-        # A text the trigram index finds: every column's first page in one statement, so
-        # that the index is searched twice per board (counts, pages), not once a column.
-        pages = (
-            self._first_pages(source, where_params, page_size)
-            if counts and filter.text is not None and len(filter.text) >= TRIGRAM
-            else None
+        # A text the trigram index finds in a few rows: every column's first page in one
+        # statement, so that the index is searched twice per board (counts, pages), not
+        # once a column. (Many rows: pages of their own, which stop at their first rows.)
+        indexed = sum(counts.values()) <= FEW and (
+            source.startswith("(SELECT rowid AS hit")  # SQLite: its FTS5 table is used
+            if self._dialect.search_tables
+            else filter.text is not None and len(filter.text) >= TRIGRAM
         )
+        pages = self._first_pages(source, where_params, page_size) if counts and indexed else None
         columns = []
         for column in Column:
             count = counts.get(column.value, 0)

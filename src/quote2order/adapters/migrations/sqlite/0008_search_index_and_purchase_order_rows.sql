@@ -11,6 +11,10 @@ CREATE VIRTUAL TABLE orders_search USING fts5(
     search, content = 'orders', content_rowid = 'seq', tokenize = 'trigram');
 INSERT INTO quotes_search (quotes_search) VALUES ('rebuild');
 INSERT INTO orders_search (orders_search) VALUES ('rebuild');
+-- The candidates' reseller, read from a small index instead of their (large) rows: most
+-- candidates of a common text belong to other resellers.
+CREATE INDEX quotes_search_reseller ON quotes (seq, reseller_id);
+CREATE INDEX orders_search_reseller ON orders (seq, reseller_id);
 
 CREATE TRIGGER quotes_search_insert AFTER INSERT ON quotes BEGIN
     INSERT INTO quotes_search (rowid, search) VALUES (NEW.seq, NEW.search);
