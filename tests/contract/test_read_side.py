@@ -484,14 +484,111 @@ def test_sqlite_finds_texts_of_three_characters_through_its_trigram_tables(
 
 @pytest.mark.postgres
 def test_postgres_indexes_the_search_columns_with_trigrams(pg_store: Any) -> None:
-    store = pg_store()
-    with store._connection() as conn:
-        rows = conn.execute(
-            "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND indexname LIKE %s",
-            ("%search_trgm",),
-        ).fetchall()
+    rows = _trigram_indexes(pg_store())
     assert {table for table, _ in rows} == {"quotes", "orders"}
-    assert all(
-        "gin (search" in definition and "gin_trgm_ops" in definition for _, definition in rows
-    )
+    assert all("gin (search" in d and "gin_trgm_ops" in d for _, d in rows)
+
+
+def test_the_memory_store_reads_only_the_rows_of_the_reseller_asked() -> None:
+    store = MemoryStore()
+    _story(store)
+    mine = store._read_rows("reseller-1")
+    rows = [*mine.cards, *mine.quotes, *mine.orders]
+    assert {row.reseller_id for row in rows} == {"reseller-1"}
+    assert (len(mine.cards), len(mine.quotes), len(mine.orders)) == (17, 17, 6)
+    assert len(store._read_rows(None).quotes) == 17 + 2  # the expiry job's: every reseller
+    assert store._read_rows("reseller-3").quotes == []
+
+
+def _purchase_orders(store: Any) -> list[str]:
+    """Purchase orders of two resellers, three suppliers and three states."""
+    from quote2order.testing.contract import make_purchase_order
+
+    made = []
+    for i, supplier in enumerate(["alpha", "beta", "alpha", "gamma", "alpha"]):
+        reseller = "reseller-2" if i == 4 else "reseller-1"
+        po = make_purchase_order(f"po-{i}", reseller_id=reseller, supplier_id=supplier)
+        po.created_at += timedelta(minutes=i % 3)  # two pairs created at the same time
+        if i in (1, 2):
+            po.send(now=po.created_at, actor="reseller")
+        with store.unit_of_work() as uow:
+            uow.purchase_orders.add(po)
+            uow.commit()
+        made.append(po.purchase_order_id)
+    with store.unit_of_work() as uow:  # a change after creation rewrites its row
+        po = uow.purchase_orders.get("po-1")
+        po.cancel(now=po.created_at + timedelta(hours=1), actor="reseller")
+        uow.purchase_orders.save(po)
+        uow.commit()
+    return made
+
+
+def _listed_purchase_orders(store: Any, ask: dict[str, Any]) -> list[Any]:
+    return _all(lambda **k: store.queries.purchase_orders("reseller-1", **ask, **k))
+
+
+def test_purchase_order_lists_answer_as_the_memory_store(store: Any) -> None:
+    from quote2order.lifecycle import PurchaseOrderStatus as S
+
+    _purchase_orders(store)
+    reference = MemoryStore()
+    _purchase_orders(reference)
+    asks: list[dict[str, Any]] = [
+        {},
+        {"statuses": [S.DRAFT]},
+        {"statuses": {S.SENT, S.CANCELLED}},
+        {"supplier_id": "alpha"},
+        {"supplier_id": "alpha", "statuses": [S.SENT]},
+        {"supplier_id": "nobody"},
+    ]
+    for ask in asks:
+        assert _listed_purchase_orders(store, ask) == _listed_purchase_orders(reference, ask)
+    every = store.queries.purchase_orders("reseller-1").items
+    assert [p.purchase_order_id for p in every] == ["po-2", "po-1", "po-3", "po-0"]
+    assert [p.status for p in every] == [S.SENT, S.CANCELLED, S.DRAFT, S.DRAFT]
+    assert None not in (every[1].cancelled_at, every[1].sent_at)
+    assert (every[0].total.currency, every[0].lines, every[0].partner) == ("EUR", 2, True)
+    other = store.queries.purchase_orders("reseller-2").items
+    assert [p.purchase_order_id for p in other] == ["po-4"]
+    for bad in ({"page_size": 0}, {"after": "x"}, {"statuses": ["shipped"]}):
+        with pytest.raises(ValidationError):
+            store.queries.purchase_orders("reseller-1", **bad)
+    with pytest.raises(ValidationError):
+        store.queries.purchase_orders("")
+
+
+def _trigram_indexes(store: Any) -> list[tuple[str, str]]:
+    with store._connection() as conn:
+        return [
+            (row[0], row[1])
+            for row in conn.execute(
+                "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND indexname LIKE %s",
+                ("%search_trgm",),
+            ).fetchall()
+        ]
+
+
+@pytest.mark.postgres
+def test_postgres_without_pg_trgm_searches_with_like_alone(
+    pg_conninfo: str, reference: Quote2Order, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without the extension (or a user who may not create it): the migration
+    makes no trigram index, and every search answers the same, by LIKE."""
+    import uuid
+
+    from quote2order.adapters import postgres
+
+    monkeypatch.setattr(postgres, "_trigram_schema", lambda conn: None)
+    store = postgres.PostgresStore(pg_conninfo, f"q2o_test_{uuid.uuid4().hex[:12]}")
+    try:
+        app = _story(store)
+        assert _trigram_indexes(store) == []
+        for text in ("projekt 1", "söhne", "%_d", "pr"):
+            assert _board(app.queries, text=text) == _board(reference.queries, text=text)
+            assert _listed(app.queries, "quotes", ReadFilter(text=text)) == (
+                _listed(reference.queries, "quotes", ReadFilter(text=text))
+            )
+    finally:
+        store.drop_schema()
+        store.close()
