@@ -236,6 +236,24 @@ def test_expire_quotes_marks_sent_quotes_past_their_validity_expired(
     assert service.expire_quotes() == []  # already expired
 
 
+def _sent_quotes_due_tomorrow(
+    service: Quote2Order, clock: FixedClock, customer: Customer, count: int
+) -> list[str]:
+    """``count`` sent quotes of R-1 valid until today, in the order the sweep takes them."""
+    made = []
+    for i in range(count):
+        created = service.create_quote(
+            reseller_id="R-1",
+            customer=customer,
+            title=f"Quote {i}",
+            positions=[free_text_position()],
+            valid_until=clock.now().date(),
+        )
+        service.send_quote(created.quote.quote_id)
+        made.append(created.quote.quote_id)
+    return made
+
+
 def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
     store: Any, clock: FixedClock, customer: Customer
 ) -> None:
@@ -256,16 +274,7 @@ def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
 
     # Due quotes are swept earliest validity first, then by id: counted ids keep this order.
     service = Quote2Order(store, clock=clock, ids=CountingIds(), handlers=[meanwhile])
-    for title in ("first", "second", "third"):
-        created = service.create_quote(
-            reseller_id="R-1",
-            customer=customer,
-            title=title,
-            positions=[free_text_position()],
-            valid_until=clock.now().date(),
-        )
-        service.send_quote(created.quote.quote_id)
-        others.append(created.quote.quote_id)
+    others += _sent_quotes_due_tomorrow(service, clock, customer, 3)
     clock.advance(timedelta(days=1))
     assert service.expire_quotes() == [others[0], others[2]]
     assert lost == [others[1]]
@@ -417,17 +426,7 @@ def test_expire_quotes_commits_due_quotes_together_not_one_each(
 ) -> None:
     """The sweep expires a page of due quotes in one unit of work: one commit for many."""
     service = Quote2Order(store, clock=clock, ids=CountingIds())
-    due = []
-    for title in ("first", "second", "third", "fourth"):
-        created = service.create_quote(
-            reseller_id="R-1",
-            customer=customer,
-            title=title,
-            positions=[free_text_position()],
-            valid_until=clock.now().date(),
-        )
-        service.send_quote(created.quote.quote_id)
-        due.append(created.quote.quote_id)
+    due = _sent_quotes_due_tomorrow(service, clock, customer, 4)
     clock.advance(timedelta(days=1))
     unit_of_work = type(store.unit_of_work())
     commits: list[int] = []
