@@ -170,8 +170,16 @@ class Target:
                 )
                 for table, columns in READ_COLUMNS.items()
             )
+        # SQLite's FTS5 search tables (quotes_search_data, ...) are part of the indexes
+        search = sum(
+            size
+            for name, _, size in rows
+            if name not in TABLES and name.split("_search")[0] in TABLES
+        )
         tables = sum(size for name, is_table, size in rows if is_table and name in TABLES)
-        indexes = sum(size for name, is_table, size in rows if not is_table and name in TABLES)
+        indexes = search + sum(
+            size for name, is_table, size in rows if not is_table and name in TABLES
+        )
         return {
             "total": (tables + indexes) / quotes,
             "tables": tables / quotes,
