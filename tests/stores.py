@@ -28,10 +28,13 @@ def sql_tables(store: Any) -> list[str]:
                 (),
             ).fetchall()
         else:
-            rows = conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-                (),
-            ).fetchall()
+            # Tables of rows only: the FTS5 search tables follow their rows by triggers
+            # (their virtual and shadow tables must not be written directly).
+            rows = [
+                (row[1],)
+                for row in conn.execute("PRAGMA main.table_list", ()).fetchall()
+                if row[2] == "table" and not row[1].startswith("sqlite_")
+            ]
     return sorted(row[0] for row in rows if row[0] != "schema_migrations")
 
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 import attrs
 
 from quote2order.errors import OrderNotFound, QuoteNotFound
-from quote2order.lifecycle import OrderStatus, QuoteStatus
+from quote2order.lifecycle import OrderStatus, PurchaseOrderStatus, QuoteStatus
 from quote2order.orders import Order
 from quote2order.ports import UnitOfWork
 from quote2order.queries import (
@@ -26,6 +26,7 @@ from quote2order.queries import (
     ColumnSummary,
     OrderSummary,
     Page,
+    PurchaseOrderSummary,
     QuoteSummary,
     ReadFilter,
     activity_cursor,
@@ -36,12 +37,14 @@ from quote2order.queries import (
     check_page_size,
     check_reseller,
     check_statuses,
+    created_cursor,
     decode_cursor,
     encode_cursor,
     next_page,
     order_activity,
     order_search,
     order_summary,
+    purchase_order_summary,
     quote_activity,
     quote_summary,
     summary_id,
@@ -55,11 +58,12 @@ T = TypeVar("T", CardSummary, QuoteSummary, OrderSummary)
 
 @attrs.frozen
 class ReadRows:
-    """A snapshot of the read rows of some quotes and orders."""
+    """A snapshot of the read rows of some quotes, orders and purchase orders."""
 
     cards: Sequence[CardSummary]
     quotes: Sequence[QuoteSummary]
     orders: Sequence[OrderSummary]
+    purchase_orders: Sequence[PurchaseOrderSummary] = ()
 
 
 def _page(rows: Iterable[T], after: str | None, page_size: int) -> Page[T]:
@@ -204,6 +208,34 @@ class ScanQueries:
                 return order
         raise OrderNotFound(order_number)
 
+    def purchase_orders(
+        self,
+        reseller_id: str,
+        *,
+        statuses: Collection[PurchaseOrderStatus] = (),
+        supplier_id: str | None = None,
+        after: str | None = None,
+        page_size: int = 50,
+    ) -> Page[PurchaseOrderSummary]:
+        check_reseller(reseller_id)
+        check_page_size(page_size)
+        wanted = check_statuses(PurchaseOrderStatus, statuses)
+        found = sorted(
+            (
+                p
+                for p in self._rows(reseller_id).purchase_orders
+                if p.reseller_id == reseller_id
+                and (not wanted or p.status in wanted)
+                and (supplier_id is None or p.supplier_id == supplier_id)
+            ),
+            key=lambda p: (p.created_at, p.purchase_order_id),
+            reverse=True,
+        )
+        if after is not None:
+            moment, object_id = decode_cursor(after)
+            found = [p for p in found if (p.created_at, p.purchase_order_id) < (moment, object_id)]
+        return next_page(found, page_size, created_cursor)
+
 
 def _rows_from_repositories(uow: UnitOfWork, reseller_id: str | None) -> ReadRows:
     quotes = uow.quotes.list(reseller_id=reseller_id)
@@ -218,6 +250,7 @@ def _rows_from_repositories(uow: UnitOfWork, reseller_id: str | None) -> ReadRow
         cards,
         [quote_summary(q, quote_activity(q)) for q in quotes],
         [order_summary(o, quote_by_id.get(o.quote_id), order_activity(o)) for o in orders],
+        [purchase_order_summary(p) for p in uow.purchase_orders.list(reseller_id=reseller_id)],
     )
 
 

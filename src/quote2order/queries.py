@@ -27,9 +27,10 @@ from typing import Generic, Protocol, TypeVar
 import attrs
 
 from quote2order.errors import ValidationError
-from quote2order.lifecycle import OrderStatus, QuoteStatus
+from quote2order.lifecycle import OrderStatus, PurchaseOrderStatus, QuoteStatus
 from quote2order.money import Money, minor_unit
 from quote2order.orders import Order
+from quote2order.purchasing.purchase_orders import PurchaseOrder
 from quote2order.quotes import Quote
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "OrderQueries",
     "OrderSummary",
     "Page",
+    "PurchaseOrderQueries",
+    "PurchaseOrderSummary",
     "QuoteQueries",
     "QuoteSummary",
     "ReadFilter",
@@ -57,6 +60,7 @@ __all__ = [
     "check_reseller",
     "check_statuses",
     "column_of",
+    "created_cursor",
     "customer_label",
     "decode_cursor",
     "encode_cursor",
@@ -66,6 +70,7 @@ __all__ = [
     "order_column",
     "order_search",
     "order_summary",
+    "purchase_order_summary",
     "quote_activity",
     "quote_summary",
     "search_text",
@@ -221,6 +226,24 @@ class OrderSummary:
 
 
 @attrs.frozen
+class PurchaseOrderSummary:
+    """A purchase order as a list shows it (its lines are loaded with the aggregate)."""
+
+    purchase_order_id: str
+    reseller_id: str
+    number: str
+    supplier_id: str
+    partner: bool
+    status: PurchaseOrderStatus
+    total: Money  # goods plus shipping
+    lines: int  # how many lines
+    created_at: datetime
+    sent_at: datetime | None
+    received_at: datetime | None  # when the last goods arrived
+    cancelled_at: datetime | None
+
+
+@attrs.frozen
 class CardSummary:
     """A board card: one quote, or while it is won, its order."""
 
@@ -336,7 +359,24 @@ class OrderQueries(Protocol):
         ...
 
 
-class ReadQueries(BoardQueries, QuoteQueries, OrderQueries, Protocol):
+class PurchaseOrderQueries(Protocol):
+    """Lists of a reseller's purchase orders."""
+
+    def purchase_orders(
+        self,
+        reseller_id: str,
+        *,
+        statuses: Collection[PurchaseOrderStatus] = (),
+        supplier_id: str | None = None,
+        after: str | None = None,
+        page_size: int = 50,
+    ) -> Page[PurchaseOrderSummary]:
+        """Purchase orders (in ``statuses``, to ``supplier_id``, if given), newest first
+        (by creation)."""
+        ...
+
+
+class ReadQueries(BoardQueries, QuoteQueries, OrderQueries, PurchaseOrderQueries, Protocol):
     """Every read-side question; what a store's ``queries`` attribute answers."""
 
 
@@ -388,7 +428,12 @@ def check_page_size(page_size: int) -> int:
     return page_size
 
 
-E = TypeVar("E", QuoteStatus, OrderStatus)
+def created_cursor(row: PurchaseOrderSummary) -> str:
+    """The cursor after ``row`` in a list ordered by newest creation."""
+    return encode_cursor(row.created_at, row.purchase_order_id)
+
+
+E = TypeVar("E", QuoteStatus, OrderStatus, PurchaseOrderStatus)
 
 
 def check_statuses(kind: type[E], statuses: Collection[E]) -> frozenset[E]:
@@ -508,6 +553,24 @@ def order_summary(order: Order, quote: Quote | None, activity_at: datetime) -> O
         gross=totals.gross,
         created_at=order.created_at,
         activity_at=activity_at,
+    )
+
+
+def purchase_order_summary(purchase_order: PurchaseOrder) -> PurchaseOrderSummary:
+    """The list row of ``purchase_order``."""
+    return PurchaseOrderSummary(
+        purchase_order_id=purchase_order.purchase_order_id,
+        reseller_id=purchase_order.reseller_id,
+        number=purchase_order.number,
+        supplier_id=purchase_order.supplier_id,
+        partner=purchase_order.partner,
+        status=purchase_order.status,
+        total=purchase_order.total,
+        lines=len(purchase_order.lines),
+        created_at=purchase_order.created_at,
+        sent_at=purchase_order.sent_at,
+        received_at=purchase_order.received_at,
+        cancelled_at=purchase_order.cancelled_at,
     )
 
 

@@ -24,6 +24,7 @@ from quote2order._runner import (
     new_link_token,
 )
 from quote2order.errors import (
+    ConcurrencyError,
     InvalidTransition,
     NotFound,
     OrderNotFound,
@@ -46,6 +47,10 @@ __all__ = [
     "hash_link_token",
     "new_link_token",
 ]
+
+# Due quotes expired per unit of work: one commit (a disk flush) for many, while the
+# transaction, and the board totals' row locks its triggers take, stays short.
+_EXPIRY_BATCH = 50
 
 
 @attrs.frozen
@@ -377,21 +382,51 @@ class Quote2Order(PurchasingCommands):
             page = self.queries.quotes_due_for_expiry(
                 today=today, reseller_id=reseller_id, after=after, page_size=page_size
             )
-            for due in page.items:
+            # Each due quote with its reseller: every load names the tenant.
+            due = [(q.quote_id, q.reseller_id) for q in page.items]
+            for start in range(0, len(due), _EXPIRY_BATCH):
+                batch = due[start : start + _EXPIRY_BATCH]
                 try:
-                    self.with_retry(
-                        lambda due=due: self._quote_command(  # type: ignore[misc]
-                            due.quote_id,
-                            lambda q, now: q.expire(now=now, actor=actor),
-                            due.reseller_id,
-                        )
-                    )
-                except (InvalidTransition, ValidationError):
-                    continue  # accepted, declined or re-dated since the listing
-                expired.append(due.quote_id)
+                    expired += self._expire_together(batch, actor)
+                except ConcurrencyError:  # one of them changed meanwhile: one at a time
+                    expired += self._expire_each(batch, actor)
             if page.next_cursor is None:
                 return expired
             after = page.next_cursor
+
+    def _expire_together(self, due: Sequence[tuple[str, str]], actor: str) -> list[str]:
+        """Expire the ``due`` quotes (id, reseller) in one unit of work (one commit, not one
+        each)."""
+
+        def body(uow: UnitOfWork, now: datetime) -> tuple[list[str], list[DomainEvent]]:
+            done: list[str] = []
+            events: list[DomainEvent] = []
+            for quote_id, reseller_id in due:
+                quote = uow.quotes.get(quote_id, reseller_id=reseller_id)
+                try:
+                    events.append(quote.expire(now=now, actor=actor))
+                except (InvalidTransition, ValidationError):
+                    continue  # accepted, declined or re-dated since the listing
+                uow.quotes.save(quote)
+                done.append(quote_id)
+            return done, events
+
+        return self._run("expire_quotes", body)
+
+    def _expire_each(self, due: Sequence[tuple[str, str]], actor: str) -> list[str]:
+        """Expire the ``due`` quotes (id, reseller) one command each, retrying conflicts."""
+        expired = []
+        for quote_id, reseller_id in due:
+            try:
+                self.with_retry(
+                    lambda quote_id=quote_id, reseller_id=reseller_id: self._quote_command(  # type: ignore[misc]
+                        quote_id, lambda q, now: q.expire(now=now, actor=actor), reseller_id
+                    )
+                )
+            except (InvalidTransition, ValidationError):
+                continue  # accepted, declined or re-dated since the listing
+            expired.append(quote_id)
+        return expired
 
     # -- orders --------------------------------------------------------------------------
 

@@ -126,3 +126,86 @@ def test_malformed_list_parameters_are_problems(lists_api, path, params) -> None
     answer = client.get(path, params=params)
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def _purchase_orders(service: Any, clock: Any) -> list[str]:
+    """Purchase orders of R-1 (three suppliers, three states, a minute apart) and one of R-2."""
+    from quote2order.testing.contract import make_purchase_order
+
+    made = []
+    for i, (supplier, reseller) in enumerate(
+        [("alpha", "R-1"), ("beta", "R-1"), ("alpha", "R-1"), ("gamma", "R-1"), ("alpha", "R-2")]
+    ):
+        clock.advance(timedelta(minutes=1))
+        po = make_purchase_order(f"po-{i}", reseller_id=reseller, supplier_id=supplier)
+        po.created_at = clock.now()
+        if i in (1, 2):
+            po.send(now=clock.now(), actor="reseller")
+        if i == 2:
+            po.cancel(now=clock.now(), actor="reseller")
+        with service._uow() as uow:
+            uow.purchase_orders.add(po)
+            uow.commit()
+        made.append(po.purchase_order_id)
+    return made
+
+
+def test_purchase_orders_list_pages_filters_and_never_loads_aggregates(
+    lists_api, monkeypatch
+) -> None:
+    from quote2order.adapters import memory
+    from quote2order.adapters._sql import unit_of_work
+
+    client, service, clock = lists_api
+    made = _purchase_orders(service, clock)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the list endpoint loaded every purchase order")
+
+    monkeypatch.setattr(memory._PurchaseOrders, "list", refuse)
+    monkeypatch.setattr(unit_of_work._PurchaseOrders, "list", refuse)
+
+    def ids(**params: object) -> list[str]:
+        shown: list[str] = []
+        page: dict[str, object] = {"limit": 2}
+        while True:
+            answer = client.get("/purchase-orders", params={**params, **page})
+            assert answer.status_code == 200, answer.text
+            shown += [p["purchase_order_id"] for p in answer.json()["items"]]
+            page["cursor"] = answer.json()["next_cursor"]
+            if page["cursor"] is None:
+                return shown
+
+    assert ids() == made[3::-1]  # newest first; R-2's is not shown
+    assert ids(status="draft") == [made[3], made[0]]
+    assert ids(status=["sent", "cancelled"]) == [made[2], made[1]]
+    assert ids(supplier_id="alpha") == [made[2], made[0]]
+    assert ids(supplier_id="alpha", status="cancelled") == [made[2]]
+    assert ids(supplier_id="nobody") == []
+    first = client.get("/purchase-orders", params={"limit": 1}).json()["items"][0]
+    assert first == {
+        "purchase_order_id": made[3],
+        "number": "PO-2026-po-3",
+        "supplier_id": "gamma",
+        "partner": True,
+        "status": "draft",
+        "total": {"amount": "3488.87", "currency": "EUR"},
+        "lines": 2,
+        "created_at": first["created_at"],
+        "sent_at": None,
+        "received_at": None,
+        "cancelled_at": None,
+    }
+    whole = client.get(f"/purchase-orders/{made[3]}").json()
+    assert (whole["total"], whole["created_at"]) == (first["total"], first["created_at"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"cursor": "not-a-cursor"}, {"status": "shipped"}, {"limit": 0}, {"supplier_id": "x" * 65}],
+)
+def test_malformed_purchase_order_list_parameters_are_problems(lists_api, params) -> None:
+    client, _, _ = lists_api
+    answer = client.get("/purchase-orders", params=params)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")

@@ -21,7 +21,7 @@ from quote2order.adapters._sql import load_migrations
 from quote2order.adapters.memory import MemoryStore
 from quote2order.adapters.sqlite import SqliteStore
 from quote2order.purchasing.cart import Cart
-from quote2order.queries import Column
+from quote2order.queries import Column, ReadFilter
 from quote2order.testing.contract import (
     NOW,
     make_cart,
@@ -41,6 +41,7 @@ ALL = [
     "0005_read_rows.sql",
     "0006_cart_lines.sql",
     "0007_reseller_everywhere.sql",
+    "0008_search_index_and_purchase_order_rows.sql",
 ]
 
 
@@ -49,16 +50,20 @@ def test_both_databases_ship_the_same_numbered_migrations_in_order() -> None:
     postgres_names = [m.name for m in load_migrations("postgres")]
     assert sqlite_names == postgres_names
     versions = [m.version for m in load_migrations("sqlite")]
-    assert versions == sorted(set(versions))  # unique, in order (numbers may be left free)
-    assert sqlite_names[: len(ALL)] == ALL
+    assert versions == sorted(set(versions))  # unique, in order
+    assert sqlite_names == ALL
 
 
 def test_sqlite_schema_has_no_real_or_numeric_column(tmp_path: Path) -> None:
     SqliteStore(tmp_path / "q.db").close()
     with sqlite3.connect(tmp_path / "q.db") as conn:
+        # the tables of rows (not the FTS5 search index's virtual and shadow tables)
         tables = [
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            row[1]
+            for row in conn.execute("PRAGMA main.table_list")
+            if row[2] == "table" and not row[1].startswith("sqlite_")
         ]
+        assert "quotes" in tables
         types = {row[2].upper() for t in tables for row in conn.execute(f"PRAGMA table_info({t})")}
     assert types <= {"TEXT", "INTEGER"}
 
@@ -275,8 +280,28 @@ def _history_before_read_rows() -> list[tuple[Any, Any]]:
     return [(draft, None), (sent, None), (won, order), (lost, None)]
 
 
+def _purchase_orders_before_read_rows() -> list[Any]:
+    """Purchase orders (two states) as a library before 0008 stored them."""
+    sent = make_purchase_order("po-sent", supplier_id="beta")
+    sent.send(now=NOW + timedelta(hours=2), actor="reseller")
+    return [make_purchase_order("po-draft"), sent]
+
+
 def _insert_v4_rows(conn: Any, placeholder: str, json_param: str) -> None:
     p = placeholder
+    for po in _purchase_orders_before_read_rows():
+        conn.execute(
+            "INSERT INTO purchase_orders (purchase_order_id, reseller_id, supplier_id, status, "
+            f"number, revision, body) VALUES ({p}, {p}, {p}, {p}, {p}, 0, {json_param})",
+            (
+                po.purchase_order_id,
+                po.reseller_id,
+                po.supplier_id,
+                po.status.value,
+                po.number,
+                _codec.dumps(_codec.purchase_order_to_dict(po), "purchase order"),
+            ),
+        )
     for quote, order in _history_before_read_rows():
         conn.execute(
             "INSERT INTO quotes (quote_id, reseller_id, customer_id, status, token_hash, "
@@ -314,18 +339,69 @@ def _assert_read_rows_filled(store: Any) -> None:
             uow.quotes.add(quote)
             if order is not None:
                 uow.orders.add(order)
+        for po in _purchase_orders_before_read_rows():
+            uow.purchase_orders.add(po)
         uow.commit()
     for reseller in ("reseller-1", "reseller-2"):
         assert store.queries.board(reseller) == reference.queries.board(reseller)
         assert store.queries.quotes(reseller) == reference.queries.quotes(reseller)
         assert store.queries.orders(reseller) == reference.queries.orders(reseller)
+        assert store.queries.purchase_orders(reseller) == (
+            reference.queries.purchase_orders(reseller)
+        )
+        for text in ("notebook", "ab", "quote-", "order-won"):  # found by 0008's index too
+            found = ReadFilter(text=text)
+            assert store.queries.quotes(reseller, filter=found) == (
+                reference.queries.quotes(reseller, filter=found)
+            )
+            assert store.queries.orders(reseller, filter=found) == (
+                reference.queries.orders(reseller, filter=found)
+            )
+    assert len(store.queries.purchase_orders("reseller-1").items) == 2
     board = {c.column: c.count for c in store.queries.board("reseller-1").columns}
     assert (board[Column.DRAFT], board[Column.CONFIRMED], board[Column.LOST]) == (1, 1, 1)
     due = store.queries.quotes_due_for_expiry(today=date(2026, 12, 31))
     assert [q.quote_id for q in due.items] == ["quote-sent"]
 
 
-def test_sqlite_database_of_the_schema_before_read_rows_gets_them_filled(tmp_path: Path) -> None:
+@pytest.fixture(params=[1000, 1], ids=["batches of 1,000", "batches of 1"])
+def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The backfills' batch size (as shipped, or forced to 1), and the sizes of the
+    batches of bodies and of id lists they read, to check that none reads more."""
+    from quote2order.adapters._sql import read_rows
+
+    monkeypatch.setattr(read_rows, "BATCH_SIZE", request.param)
+    sizes: list[int] = []
+    real_batches, real_by_id = read_rows.batches, read_rows._by_id
+
+    def recorded_batches(*args: Any) -> Any:
+        for rows in real_batches(*args):
+            sizes.append(len(rows))
+            yield rows
+
+    def recorded_by_id(*args: Any) -> Any:
+        sizes.append(len(args[-1]))
+        return real_by_id(*args)
+
+    monkeypatch.setattr(read_rows, "batches", recorded_batches)
+    monkeypatch.setattr(read_rows, "_by_id", recorded_by_id)
+    return request.param, sizes
+
+
+def _check_batches(batches: Any) -> None:
+    """Four quotes, one order and two purchase orders: one batch each at 1,000, one
+    batch (and one id list) per row at 1."""
+    size, sizes = batches
+    assert max(sizes) <= size
+    if size == 1:
+        assert sizes.count(1) >= 4 + 1 + 2 + 1  # the rows, and the order's quote
+    else:
+        assert sorted(s for s in sizes if s > 1) == [2, 4]  # purchase orders, quotes
+
+
+def test_sqlite_database_of_the_schema_before_read_rows_gets_them_filled(
+    tmp_path: Path, batches: Any
+) -> None:
     path = tmp_path / "old.db"
     with SqliteStore(path, migrate=False) as old:
         old.migrate(up_to=4)
@@ -335,13 +411,15 @@ def test_sqlite_database_of_the_schema_before_read_rows_gets_them_filled(tmp_pat
     with SqliteStore(path) as store:
         assert store.applied_migrations() == ALL
         _assert_read_rows_filled(store)
+    _check_batches(batches)
 
 
 @pytest.mark.postgres
-def test_postgres_schema_before_read_rows_gets_them_filled(pg_conninfo: str) -> None:
+def test_postgres_schema_before_read_rows_gets_them_filled(pg_conninfo: str, batches: Any) -> None:
     def check(store: Any) -> None:
         assert store.applied_migrations() == ALL
         _assert_read_rows_filled(store)
+        _check_batches(batches)
 
     _upgrade_old_postgres_schema(pg_conninfo, 4, _insert_v4_rows, check)
 

@@ -13,6 +13,7 @@ import pytest
 from tests.stores import recorded_statements
 
 from quote2order import (
+    ConcurrencyError,
     Customer,
     OrderNotFound,
     OrderStatus,
@@ -24,6 +25,7 @@ from quote2order import (
 from quote2order._read_scan import queries_over_repositories
 from quote2order.adapters.memory import MemoryStore
 from quote2order.board import Board
+from quote2order.ports import IdempotencyRecord
 from quote2order.queries import Column, Page, ReadFilter, ReadQueries
 from quote2order.testing import CountingIds, FixedClock
 from quote2order.testing.contract import make_positions
@@ -353,3 +355,250 @@ def test_sums_beyond_the_integer_column_are_still_exact(store: Any) -> None:
         totals = sorted(c.total.amount for c in sent.cards.items)
         assert totals[1] == Decimal("370370367037037.01")  # beyond the integer column
         assert sent.totals == (Money(sum(totals), "EUR"),)
+
+
+# -- text search through the trigram index ---------------------------------------------
+
+# Short terms (a LIKE), terms the index finds (3+ characters), wildcards and quotes taken
+# literally, case, umlauts, and a term across two searched parts (title, then customer).
+TEXTS = [
+    "a",
+    "%",
+    "_",
+    "1_",
+    "00",
+    "projekt 1",
+    "PROJEKT",
+    "söhne",
+    "SÖHNE",
+    "100%_d",
+    "0%_",
+    "%_d",
+    "1_0",
+    '"pro',
+    "alt & s",
+    "3\nalt",
+    "bernd bauer",
+    "nowhere at all",
+]
+
+
+def _listed(queries: ReadQueries, kind: str, filter: ReadFilter) -> list[Any]:
+    """Every quote or order (``kind``) that ``filter`` shows, a page of 2 at a time."""
+    return _all(lambda **k: getattr(queries, kind)("reseller-1", filter=filter, **k))
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_text_search_answers_exactly_as_the_memory_store(
+    app: Quote2Order, reference: Quote2Order, text: str
+) -> None:
+    """Board, quote list and order list: the same rows for every text, on every store."""
+    numbers = [s.number for s in reference.queries.quotes("reseller-1", page_size=100).items]
+    for term in [text, numbers[0][-7:], numbers[0].upper()]:
+        filter = ReadFilter(text=term)
+        assert _board(app.queries, text=term) == _board(reference.queries, text=term)
+        for queries in (app.queries, reference.queries):
+            assert queries.quotes("reseller-1", filter=filter, page_size=2).items == (
+                reference.queries.quotes("reseller-1", filter=filter, page_size=2).items
+            )
+        for kind in ("quotes", "orders"):
+            assert _listed(app.queries, kind, filter) == _listed(reference.queries, kind, filter)
+    found = {s.quote_id for s in _all(lambda **k: app.queries.quotes("reseller-1", **k))}
+    assert found  # the story has quotes to search
+
+
+def test_a_text_search_follows_every_change_of_the_searched_text(store: Any) -> None:
+    """The index is written with the row: an edited title, a new order number, a
+    rolled-back commit (which leaves the old text found)."""
+    app = Quote2Order(store, clock=FixedClock(), ids=CountingIds())
+    created = app.create_quote(
+        reseller_id="reseller-1",
+        customer=CUSTOMERS[0],
+        title="Server Umzug",
+        positions=make_positions(1),
+        valid_until=date(2026, 12, 31),
+    )
+    quote_id = created.quote.quote_id
+
+    def found(text: str) -> list[str]:
+        return [
+            q.quote_id for q in app.queries.quotes("reseller-1", filter=ReadFilter(text=text)).items
+        ]
+
+    assert found("umzug") == [quote_id]
+    app.edit_quote(quote_id, title="Netzwerk Ausbau")
+    assert (found("umzug"), found("ausbau")) == ([], [quote_id])
+    with store.unit_of_work() as uow:
+        uow.idempotency.add(IdempotencyRecord("key-1", "edit", "f", quote_id))
+        uow.commit()
+    with store.unit_of_work() as uow:  # a commit refused after the quote's row changed
+        quote = uow.quotes.get(quote_id)
+        quote.edit(title="Verkabelung", now=app.clock.now(), actor="reseller")
+        uow.quotes.save(quote)
+        uow.idempotency.add(IdempotencyRecord("key-1", "edit", "f", quote_id))
+        with pytest.raises(ConcurrencyError):
+            uow.commit()
+    assert (found("verkabelung"), found("ausbau")) == ([], [quote_id])
+    app.send_quote(quote_id)
+    order = app.mark_quote_won(quote_id)
+    assert found(order.order_number.lower()) == [quote_id]
+
+
+def test_sqlite_finds_texts_of_three_characters_through_its_trigram_tables(
+    sqlite_file_store: Any,
+) -> None:
+    """A text of 3+ characters is looked up in the FTS5 table first; a shorter one cannot
+    be (trigrams), and stays a LIKE. The FTS5 tables match their rows exactly."""
+    store = sqlite_file_store()
+    app = _story(store)
+    for text, indexed in [("projekt", True), ("söh", True), ("pr", False), ("%", False)]:
+        with _recorded(store) as statements:
+            app.queries.board("reseller-1", filter=ReadFilter(text=text))
+            app.queries.quotes("reseller-1", filter=ReadFilter(text=text))
+            app.queries.orders("reseller-1", filter=ReadFilter(text=text))
+        searched = [s for s in statements if "_search MATCH" in s]
+        assert len(searched) == (len(statements) if indexed else 0), statements
+        if indexed:  # the board: its trigrams counted, its counts, every column's first page
+            assert len(statements) == 3 + 2 * 2, statements
+    with store._connection() as conn:
+        for table in ("quotes_search", "orders_search"):
+            conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')", ())
+        assert conn.execute("SELECT count(*) FROM quotes_search", ()).fetchone()[0] == 19
+
+
+@pytest.mark.postgres
+def test_postgres_indexes_the_search_columns_with_trigrams(pg_store: Any) -> None:
+    rows = _trigram_indexes(pg_store())
+    assert {table for table, _ in rows} == {"quotes", "orders"}
+    # scoped by reseller (btree_gin is on the test server), trigrams of the search text
+    assert all("gin (reseller_id, search public.gin_trgm_ops)" in d for _, d in rows), rows
+
+
+def test_the_memory_store_reads_only_the_rows_of_the_reseller_asked() -> None:
+    store = MemoryStore()
+    _story(store)
+    mine = store._read_rows("reseller-1")
+    rows = [*mine.cards, *mine.quotes, *mine.orders]
+    assert {row.reseller_id for row in rows} == {"reseller-1"}
+    assert (len(mine.cards), len(mine.quotes), len(mine.orders)) == (17, 17, 6)
+    assert len(store._read_rows(None).quotes) == 17 + 2  # the expiry job's: every reseller
+    assert store._read_rows("reseller-3").quotes == []
+
+
+def _purchase_orders(store: Any) -> list[str]:
+    """Purchase orders of two resellers, three suppliers and three states."""
+    from quote2order.testing.contract import make_purchase_order
+
+    made = []
+    for i, supplier in enumerate(["alpha", "beta", "alpha", "gamma", "alpha"]):
+        reseller = "reseller-2" if i == 4 else "reseller-1"
+        po = make_purchase_order(f"po-{i}", reseller_id=reseller, supplier_id=supplier)
+        po.created_at += timedelta(minutes=i % 3)  # two pairs created at the same time
+        if i in (1, 2):
+            po.send(now=po.created_at, actor="reseller")
+        with store.unit_of_work() as uow:
+            uow.purchase_orders.add(po)
+            uow.commit()
+        made.append(po.purchase_order_id)
+    with store.unit_of_work() as uow:  # a change after creation rewrites its row
+        po = uow.purchase_orders.get("po-1")
+        po.cancel(now=po.created_at + timedelta(hours=1), actor="reseller")
+        uow.purchase_orders.save(po)
+        uow.commit()
+    return made
+
+
+def _listed_purchase_orders(store: Any, ask: dict[str, Any]) -> list[Any]:
+    return _all(lambda **k: store.queries.purchase_orders("reseller-1", **ask, **k))
+
+
+def test_purchase_order_lists_answer_as_the_memory_store(store: Any) -> None:
+    from quote2order.lifecycle import PurchaseOrderStatus as S
+
+    _purchase_orders(store)
+    reference = MemoryStore()
+    _purchase_orders(reference)
+    asks: list[dict[str, Any]] = [
+        {},
+        {"statuses": [S.DRAFT]},
+        {"statuses": {S.SENT, S.CANCELLED}},
+        {"supplier_id": "alpha"},
+        {"supplier_id": "alpha", "statuses": [S.SENT]},
+        {"supplier_id": "nobody"},
+    ]
+    for ask in asks:
+        assert _listed_purchase_orders(store, ask) == _listed_purchase_orders(reference, ask)
+    every = store.queries.purchase_orders("reseller-1").items
+    assert [p.purchase_order_id for p in every] == ["po-2", "po-1", "po-3", "po-0"]
+    assert [p.status for p in every] == [S.SENT, S.CANCELLED, S.DRAFT, S.DRAFT]
+    assert None not in (every[1].cancelled_at, every[1].sent_at)
+    assert (every[0].total.currency, every[0].lines, every[0].partner) == ("EUR", 2, True)
+    other = store.queries.purchase_orders("reseller-2").items
+    assert [p.purchase_order_id for p in other] == ["po-4"]
+    for bad in ({"page_size": 0}, {"after": "x"}, {"statuses": ["shipped"]}):
+        with pytest.raises(ValidationError):
+            store.queries.purchase_orders("reseller-1", **bad)
+    with pytest.raises(ValidationError):
+        store.queries.purchase_orders("")
+
+
+def _trigram_indexes(store: Any) -> list[tuple[str, str]]:
+    with store._connection() as conn:
+        return [
+            (row[0], row[1])
+            for row in conn.execute(
+                "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND indexname LIKE %s",
+                ("%search_trgm",),
+            ).fetchall()
+        ]
+
+
+@pytest.mark.postgres
+def test_postgres_without_pg_trgm_searches_with_like_alone(
+    pg_conninfo: str, reference: Quote2Order, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without pg_trgm (or a user who may not create it): the migration makes no
+    trigram index, and every search answers the same, by LIKE."""
+    import uuid
+
+    from quote2order.adapters import postgres
+
+    monkeypatch.setattr(postgres, "_extension", lambda conn, name: None)
+    store = postgres.PostgresStore(pg_conninfo, f"q2o_test_{uuid.uuid4().hex[:12]}")
+    try:
+        app = _story(store)
+        assert _trigram_indexes(store) == []
+        for text in ("projekt 1", "söhne", "%_d", "pr"):
+            assert _board(app.queries, text=text) == _board(reference.queries, text=text)
+            assert _listed(app.queries, "quotes", ReadFilter(text=text)) == (
+                _listed(reference.queries, "quotes", ReadFilter(text=text))
+            )
+    finally:
+        store.drop_schema()
+        store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_without_btree_gin_indexes_the_search_text_alone(
+    pg_conninfo: str, reference: Quote2Order, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uuid
+
+    from quote2order.adapters import postgres
+
+    real = postgres._extension
+    monkeypatch.setattr(
+        postgres, "_extension", lambda conn, name: None if name == "btree_gin" else real(conn, name)
+    )
+    store = postgres.PostgresStore(pg_conninfo, f"q2o_test_{uuid.uuid4().hex[:12]}")
+    try:
+        app = _story(store)
+        rows = _trigram_indexes(store)
+        assert len(rows) == 2
+        assert all("gin (search public.gin_trgm_ops)" in d for _, d in rows), rows
+        for text in ("projekt 1", "söhne"):
+            assert _board(app.queries, text=text) == _board(reference.queries, text=text)
+    finally:
+        store.drop_schema()
+        store.close()

@@ -236,10 +236,29 @@ def test_expire_quotes_marks_sent_quotes_past_their_validity_expired(
     assert service.expire_quotes() == []  # already expired
 
 
+def _sent_quotes_due_tomorrow(
+    service: Quote2Order, clock: FixedClock, customer: Customer, count: int
+) -> list[str]:
+    """``count`` sent quotes of R-1 valid until today, in the order the sweep takes them."""
+    made = []
+    for i in range(count):
+        created = service.create_quote(
+            reseller_id="R-1",
+            customer=customer,
+            title=f"Quote {i}",
+            positions=[free_text_position()],
+            valid_until=clock.now().date(),
+        )
+        service.send_quote(created.quote.quote_id)
+        made.append(created.quote.quote_id)
+    return made
+
+
 def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
     store: Any, clock: FixedClock, customer: Customer
 ) -> None:
-    """A quote marked lost by another writer mid-sweep is skipped; the others still expire."""
+    """A quote marked lost by another writer mid-sweep is skipped; the others still expire
+    (the sweep's batch fails on it, and its quotes are expired one at a time)."""
     from quote2order.events import DomainEvent, QuoteExpired
     from quote2order.ports import UnitOfWork
 
@@ -247,23 +266,18 @@ def test_expire_quotes_skips_a_quote_that_changed_since_the_listing_and_goes_on(
     others: list[str] = []
 
     def meanwhile(uow: UnitOfWork, event: DomainEvent) -> None:
-        if isinstance(event, QuoteExpired) and event.aggregate_id == others[0]:
+        if isinstance(event, QuoteExpired) and event.aggregate_id == others[0] and not lost:
             service.mark_quote_lost(others[1])  # another writer, in its own unit of work
+            lost.append(others[1])
+
+    lost: list[str] = []
 
     # Due quotes are swept earliest validity first, then by id: counted ids keep this order.
     service = Quote2Order(store, clock=clock, ids=CountingIds(), handlers=[meanwhile])
-    for title in ("first", "second", "third"):
-        created = service.create_quote(
-            reseller_id="R-1",
-            customer=customer,
-            title=title,
-            positions=[free_text_position()],
-            valid_until=clock.now().date(),
-        )
-        service.send_quote(created.quote.quote_id)
-        others.append(created.quote.quote_id)
+    others += _sent_quotes_due_tomorrow(service, clock, customer, 3)
     clock.advance(timedelta(days=1))
     assert service.expire_quotes() == [others[0], others[2]]
+    assert lost == [others[1]]
     statuses = [service.get_quote(q).status for q in others]
     assert statuses == [QuoteStatus.EXPIRED, QuoteStatus.LOST, QuoteStatus.EXPIRED]
 
@@ -405,3 +419,24 @@ def test_decline_and_mark_lost_make_the_quote_lost(
     assert service.mark_quote_lost(second.quote.quote_id).status is QuoteStatus.LOST
     assert service.history("quote", first.quote.quote_id)[-1].name == "QuoteDeclined"
     assert service.history("quote", second.quote.quote_id)[-1].name == "QuoteMarkedLost"
+
+
+def test_expire_quotes_commits_due_quotes_together_not_one_each(
+    store: Any, clock: FixedClock, customer: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep expires a page of due quotes in one unit of work: one commit for many."""
+    service = Quote2Order(store, clock=clock, ids=CountingIds())
+    due = _sent_quotes_due_tomorrow(service, clock, customer, 4)
+    clock.advance(timedelta(days=1))
+    unit_of_work = type(store.unit_of_work())
+    commits: list[int] = []
+    real_commit = unit_of_work.commit
+
+    def counted(self: Any) -> None:
+        commits.append(1)
+        real_commit(self)
+
+    monkeypatch.setattr(unit_of_work, "commit", counted)
+    assert service.expire_quotes() == due
+    assert len(commits) == 1
+    assert [e.name for e in service.history("quote", due[3])][-1] == "QuoteExpired"

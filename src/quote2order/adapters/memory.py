@@ -11,7 +11,7 @@ import threading
 from collections.abc import Container, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import attrs
 
@@ -38,10 +38,12 @@ from quote2order.purchasing.purchase_orders import PurchaseOrder
 from quote2order.queries import (
     CardSummary,
     OrderSummary,
+    PurchaseOrderSummary,
     QuoteSummary,
     card_summary,
     order_activity,
     order_summary,
+    purchase_order_summary,
     quote_activity,
     quote_summary,
 )
@@ -66,19 +68,23 @@ class MemoryStore:
         self.documents: dict[str, DocumentRecord] = {}
         self.carts: dict[str, Cart] = {}
         self.purchase_orders: dict[str, PurchaseOrder] = {}
-        # read rows, kept with the aggregates at each commit (see quote2order.queries)
-        self.quote_rows: dict[str, QuoteSummary] = {}
-        self.order_rows: dict[str, OrderSummary] = {}
-        self.cards: dict[str, CardSummary] = {}
+        # read rows, kept with the aggregates at each commit (see quote2order.queries),
+        # per reseller, so that a read touches only its reseller's rows
+        self.quote_rows: dict[str, dict[str, QuoteSummary]] = {}
+        self.order_rows: dict[str, dict[str, OrderSummary]] = {}
+        self.cards: dict[str, dict[str, CardSummary]] = {}
+        self.purchase_order_rows: dict[str, dict[str, PurchaseOrderSummary]] = {}
         #: the read side: board, lists, expiry, by-number lookups
         self.queries = ScanQueries(self._read_rows)
 
     def _read_rows(self, reseller_id: str | None) -> ReadRows:
-        with self.lock:  # a snapshot of the rows; the rows themselves are immutable
+        """A snapshot of the read rows of ``reseller_id`` (None: of every reseller)."""
+        with self.lock:  # the rows themselves are immutable
             return ReadRows(
-                list(self.cards.values()),
-                list(self.quote_rows.values()),
-                list(self.order_rows.values()),
+                _rows_of(self.cards, reseller_id),
+                _rows_of(self.quote_rows, reseller_id),
+                _rows_of(self.order_rows, reseller_id),
+                _rows_of(self.purchase_order_rows, reseller_id),
             )
 
     def refresh_read_rows(
@@ -86,6 +92,7 @@ class MemoryStore:
         quotes: Sequence[Quote],
         orders: Sequence[Order],
         event_times: dict[tuple[str, str], datetime],
+        purchase_orders: Sequence[PurchaseOrder] = (),
     ) -> None:
         """Rewrite the read rows of committed ``quotes`` and ``orders`` (under the lock).
 
@@ -93,26 +100,29 @@ class MemoryStore:
         times on the aggregate and the times of the events committed with it.
         """
         for quote in quotes:
-            row = self.quote_rows.get(quote.quote_id)
+            rows = self.quote_rows.setdefault(quote.reseller_id, {})
+            row = rows.get(quote.quote_id)
             activity = max(
                 quote_activity(quote),
                 event_times.get(("quote", quote.quote_id), quote.created_at),
                 *(() if row is None else (row.activity_at,)),
             )
-            self.quote_rows[quote.quote_id] = quote_summary(quote, activity)
+            rows[quote.quote_id] = quote_summary(quote, activity)
         for order in orders:
-            previous = self.order_rows.get(order.order_id)
+            order_rows = self.order_rows.setdefault(order.reseller_id, {})
+            previous = order_rows.get(order.order_id)
             activity = max(
                 order_activity(order),
                 event_times.get(("order", order.order_id), order.created_at),
                 *(() if previous is None else (previous.activity_at,)),
             )
-            self.order_rows[order.order_id] = order_summary(
+            order_rows[order.order_id] = order_summary(
                 order, self.quotes.get(order.quote_id), activity
             )
-            current = self.quote_rows.get(order.quote_id)
+            rows = self.quote_rows.get(order.reseller_id, {})
+            current = rows.get(order.quote_id)
             if current is not None and current.order_id == order.order_id:
-                self.quote_rows[order.quote_id] = attrs.evolve(
+                rows[order.quote_id] = attrs.evolve(
                     current, activity_at=max(current.activity_at, activity)
                 )
         for quote_id in {q.quote_id for q in quotes} | {o.quote_id for o in orders}:
@@ -120,9 +130,14 @@ class MemoryStore:
             if stored is None:  # an order stored without its quote (tests, imports)
                 continue
             current_order = self.orders.get(stored.order_id) if stored.order_id else None
-            self.cards[quote_id] = card_summary(
-                stored, current_order, self.quote_rows[quote_id].activity_at
+            activity_at = self.quote_rows[stored.reseller_id][quote_id].activity_at
+            self.cards.setdefault(stored.reseller_id, {})[quote_id] = card_summary(
+                stored, current_order, activity_at
             )
+        for purchase_order in purchase_orders:
+            self.purchase_order_rows.setdefault(purchase_order.reseller_id, {})[
+                purchase_order.purchase_order_id
+            ] = purchase_order_summary(purchase_order)
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """A new unit of work over this store."""
@@ -462,6 +477,7 @@ class MemoryUnitOfWork:
                 [q for q, _ in self.staged_quotes.values()],
                 [o for o, _ in self.staged_orders.values()],
                 event_times,
+                [p for p, _ in self.staged_purchase_orders.values()],
             )
             store.idempotency.update(self.staged_keys)
             for entry in self.staged_outbox:
@@ -486,6 +502,16 @@ class MemoryUnitOfWork:
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+R = TypeVar("R")
+
+
+def _rows_of(table: dict[str, dict[str, R]], reseller_id: str | None) -> list[R]:
+    """The rows of ``reseller_id`` in ``table`` (None: every reseller's)."""
+    if reseller_id is not None:
+        return list(table.get(reseller_id, {}).values())
+    return [row for rows in table.values() for row in rows.values()]
 
 
 def _due_at(entry: OutboxEntry) -> datetime:

@@ -30,6 +30,7 @@ SqliteOutboxStore = SqlOutboxStore
 
 class _SqliteDialect(Dialect):
     migrations_folder = "sqlite"
+    search_tables = True  # FTS5 trigram tables of migration 0008
     # Without ANALYZE statistics SQLite would pick (status, seq) and read every pending
     # entry, those waiting for a retry too.
     claim_index = "INDEXED BY outbox_due"

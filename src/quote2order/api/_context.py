@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import attrs
@@ -20,7 +17,7 @@ from quote2order.api._preconditions import (
     StoredResponse,
     etag,
 )
-from quote2order.errors import IdempotencyConflict, ValidationError
+from quote2order.errors import IdempotencyConflict
 from quote2order.notifications.documents import Renderer
 from quote2order.orders import Order
 from quote2order.purchasing import AllocationStrategy, OfferSource, PurchaseOrder
@@ -37,8 +34,6 @@ __all__ = [
     "attachment",
     "json_list",
     "json_response",
-    "page",
-    "page_response",
     "summary_page_response",
 ]
 
@@ -94,58 +89,6 @@ def attachment(filename: str) -> dict[str, str]:
         "Content-Disposition": f'attachment; filename="{ascii_name}"; '
         f"filename*=UTF-8''{quote(filename, safe='')}"
     }
-
-
-def _cursor(created_at: datetime, key: str) -> str:
-    raw = json.dumps([created_at.isoformat(), key]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _after(cursor: str) -> tuple[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, key = json.loads(raw)
-        if not isinstance(created_at, str) or not isinstance(key, str):
-            raise TypeError
-        return datetime.fromisoformat(created_at).isoformat(), key
-    except (binascii.Error, ValueError, TypeError):
-        raise ValidationError("invalid cursor", [("cursor", "not a cursor of this list")]) from None
-
-
-def page(
-    items: Sequence[T],
-    *,
-    created_at: Callable[[T], datetime],
-    key: Callable[[T], str],
-    cursor: str | None,
-    limit: int,
-) -> tuple[list[T], str | None]:
-    """One page of ``items`` in (created_at, key) order after ``cursor``, and the next cursor.
-
-    The cursor names the last item shown (keyset paging), so items created meanwhile
-    neither repeat nor shift a page.
-    """
-    ordered = sorted(items, key=lambda i: (created_at(i).isoformat(), key(i)))
-    if cursor is not None:
-        after = _after(cursor)
-        ordered = [i for i in ordered if (created_at(i).isoformat(), key(i)) > after]
-    shown = ordered[:limit]
-    more = len(ordered) > limit
-    return shown, _cursor(created_at(shown[-1]), key(shown[-1])) if more and shown else None
-
-
-def page_response(
-    items: Sequence[T],
-    out: Callable[[T], BaseModel],
-    *,
-    created_at: Callable[[T], datetime],
-    key: Callable[[T], str],
-    cursor: str | None,
-    limit: int,
-) -> Response:
-    """One page of ``items`` as ``{"items": [...], "next_cursor": ...}`` (see :func:`page`)."""
-    shown, following = page(items, created_at=created_at, key=key, cursor=cursor, limit=limit)
-    return summary_page_response(QueryPage(tuple(shown), following), out)
 
 
 def summary_page_response(summaries: QueryPage[T], out: Callable[[T], BaseModel]) -> Response:

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 
 from quote2order.board import BoardCard, Column, SalesBoard
 from quote2order.events import DomainEvent, event_to_dict
-from quote2order.lifecycle import OrderStatus, QuoteStatus
+from quote2order.lifecycle import OrderStatus, PurchaseOrderStatus, QuoteStatus
 from quote2order.money import Money
 from quote2order.portal import PortalChange, PortalDocument, PortalVersion, PortalView
 from quote2order.ports import DocumentRecord
@@ -24,7 +24,7 @@ from quote2order.purchasing import (
     CheckoutResult,
     PurchaseOrder,
 )
-from quote2order.queries import OrderSummary, QuoteSummary
+from quote2order.queries import OrderSummary, PurchaseOrderSummary, QuoteSummary
 from quote2order.quotes import PositionChange, Quote
 from quote2order.schemas import (
     OrderOut,
@@ -70,6 +70,7 @@ __all__ = [
     "ProblemOut",
     "PurchaseOrderLineOut",
     "PurchaseOrderOut",
+    "PurchaseOrderSummaryOut",
     "QuoteSummaryOut",
     "ReceiveIn",
     "RejectIn",
@@ -522,6 +523,38 @@ class PurchaseOrderOut(_Out):
             cancelled_at=po.cancelled_at,
             checkout_id=po.checkout_id,
             revision=po.revision,
+        )
+
+
+class PurchaseOrderSummaryOut(_Out):
+    """A purchase order as a list shows it (``GET /purchase-orders/{id}`` has its lines)."""
+
+    purchase_order_id: str
+    number: str
+    supplier_id: str
+    partner: bool
+    status: PurchaseOrderStatus
+    total: MoneyOut
+    lines: int
+    created_at: datetime
+    sent_at: datetime | None
+    received_at: datetime | None
+    cancelled_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, summary: PurchaseOrderSummary) -> Self:
+        return cls(
+            purchase_order_id=summary.purchase_order_id,
+            number=summary.number,
+            supplier_id=summary.supplier_id,
+            partner=summary.partner,
+            status=summary.status,
+            total=MoneyOut.from_domain(summary.total),
+            lines=summary.lines,
+            created_at=summary.created_at,
+            sent_at=summary.sent_at,
+            received_at=summary.received_at,
+            cancelled_at=summary.cancelled_at,
         )
 
 

@@ -4,9 +4,9 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 
-from quote2order.api._context import Context, Principal, json_response, page_response
+from quote2order.api._context import Context, Principal, json_response, summary_page_response
 from quote2order.api._models import (
     AddedToCartOut,
     AddToCartIn,
@@ -16,9 +16,11 @@ from quote2order.api._models import (
     CheckoutOut,
     Page,
     PurchaseOrderOut,
+    PurchaseOrderSummaryOut,
     ReceiveIn,
 )
 from quote2order.api._reseller import Cursor, Id, IdempotencyKey, IfMatch, Limit
+from quote2order.lifecycle import PurchaseOrderStatus
 from quote2order.purchasing import PurchaseOrder
 
 __all__ = ["purchasing_routes"]
@@ -127,17 +129,24 @@ def purchasing_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter
                 run,
             )
 
-    @router.get("/purchase-orders", response_model=Page[PurchaseOrderOut])
-    def list_purchase_orders(principal: Auth, cursor: Cursor = None, limit: Limit = 50) -> Response:
-        """The reseller's purchase orders, oldest first, one page at a time."""
-        return page_response(
-            service.list_purchase_orders(reseller_id=principal.reseller_id),
-            PurchaseOrderOut.from_domain,
-            created_at=lambda p: p.created_at,
-            key=lambda p: p.purchase_order_id,
-            cursor=cursor,
-            limit=limit,
+    @router.get("/purchase-orders", response_model=Page[PurchaseOrderSummaryOut])
+    def list_purchase_orders(
+        principal: Auth,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+        status: Annotated[list[PurchaseOrderStatus] | None, Query()] = None,
+        supplier_id: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> Response:
+        """The reseller's purchase orders (in any ``status`` given, to one supplier), newest
+        first, one page at a time; read through the store's list query."""
+        summaries = service.queries.purchase_orders(
+            principal.reseller_id,
+            statuses=status or (),
+            supplier_id=supplier_id,
+            after=cursor,
+            page_size=limit,
         )
+        return summary_page_response(summaries, PurchaseOrderSummaryOut.from_domain)
 
     def po_response(purchase_order: PurchaseOrder) -> Response:
         return json_response(

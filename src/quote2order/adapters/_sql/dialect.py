@@ -74,6 +74,9 @@ class Dialect(abc.ABC):
     earliest: str = "''"
     #: the body of an outbox entry without its secret customer link (see ports.OutboxEntry)
     body_without_link: str = "json_remove(body, '$.payload.link')"
+    #: whether ``quotes_search`` / ``orders_search`` trigram tables (SQLite FTS5) find the
+    #: candidates of a text search; otherwise the search column's own index (if any) does
+    search_tables: bool = False
     #: the exception classes of the driver, translated by :meth:`translate`
     driver_errors: tuple[type[Exception], ...]
     #: the exception class of unique-constraint violations
@@ -101,6 +104,10 @@ class Dialect(abc.ABC):
 
     def lock_migrations(self, conn: Connection) -> None:  # noqa: B027 - optional hook
         """Serialize migration runs of concurrent processes (inside the transaction)."""
+
+    def search_indexes(self, conn: Connection) -> None:  # noqa: B027 - optional hook
+        """Index the search columns where that needs more than the migration's SQL
+        (migration 0008, inside its transaction)."""
 
     def outbox_queued(self, conn: Connection) -> None:  # noqa: B027 - optional hook
         """Called inside the transaction that queued outbox entries (to wake dispatchers)."""

@@ -97,6 +97,7 @@ class _HostDialect(Dialect):
         self.migrations_folder = inner.migrations_folder
         self.json_param = inner.json_param
         self.claim_lock = inner.claim_lock
+        self.search_tables = inner.search_tables
         self.driver_errors = inner.driver_errors
         self.integrity_error = inner.integrity_error
 
@@ -131,6 +132,9 @@ class _HostDialect(Dialect):
 
     def outbox_queued(self, conn: Connection) -> None:
         self._inner.outbox_queued(conn)
+
+    def search_indexes(self, conn: Connection) -> None:
+        self._inner.search_indexes(conn)
 
     def sql(self, sql: str) -> str:
         return self._inner.sql(sql)

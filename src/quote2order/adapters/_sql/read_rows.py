@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from quote2order.adapters._codec import order_from_dict, quote_from_dict
+from quote2order.adapters._codec import order_from_dict, purchase_order_from_dict, quote_from_dict
 from quote2order.adapters._sql.dialect import Connection, Dialect
 from quote2order.lifecycle import QuoteStatus
 from quote2order.orders import Order
+from quote2order.purchasing.purchase_orders import PurchaseOrder
 from quote2order.queries import (
     card_summary,
     order_activity,
@@ -25,9 +26,19 @@ from quote2order.queries import (
 from quote2order.quotes import Quote
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection, Iterator
 
-__all__ = ["backfill", "card_columns", "order_card_columns", "order_columns", "quote_columns"]
+__all__ = [
+    "BATCH_SIZE",
+    "backfill",
+    "batches",
+    "card_columns",
+    "order_card_columns",
+    "order_columns",
+    "purchase_order_columns",
+    "quote_columns",
+    "search_index_and_purchase_order_rows",
+]
 
 
 def quote_columns(quote: Quote, dialect: Dialect) -> dict[str, Any]:
@@ -99,39 +110,128 @@ def order_columns(order: Order, quote: Quote | None, dialect: Dialect) -> dict[s
     }
 
 
+def purchase_order_columns(purchase_order: PurchaseOrder, dialect: Dialect) -> dict[str, Any]:
+    """The purchase order's read columns (number, supplier and status have their own)."""
+    return {
+        "partner": purchase_order.partner,
+        "currency": purchase_order.currency,
+        "total": str(purchase_order.total.amount),
+        "line_count": len(purchase_order.lines),
+        "created_at": dialect.timestamp(purchase_order.created_at),
+        "sent_at": dialect.timestamp(purchase_order.sent_at),
+        "received_at": dialect.timestamp(purchase_order.received_at),
+        "cancelled_at": dialect.timestamp(purchase_order.cancelled_at),
+    }
+
+
 def _assignments(columns: dict[str, Any]) -> str:
     return ", ".join(f"{name} = ?" for name in columns)  # names are this module's constants
 
 
-def backfill(conn: Connection, dialect: Dialect) -> None:
-    """Fill the read columns of every stored quote and order (migration 0005)."""
+#: How many bodies a backfill reads at a time, so that its memory stays bounded.
+BATCH_SIZE = 1000
+
+
+def batches(
+    conn: Connection, dialect: Dialect, table: str, columns: str, size: int
+) -> Iterator[list[Any]]:
+    """Every row of ``table`` (``seq`` first, then ``columns``), ``size`` rows at a time,
+    by keyset over ``seq`` (table and column names are this package's constants)."""
+    last: Any = None
+    while True:
+        after = "" if last is None else " WHERE seq > ?"
+        rows = conn.execute(
+            dialect.sql(f"SELECT seq, {columns} FROM {table}{after} ORDER BY seq LIMIT ?"),
+            (size,) if last is None else (last, size),
+        ).fetchall()
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1][0]
+
+
+def _by_id(
+    conn: Connection, dialect: Dialect, table: str, id_column: str, ids: Collection[str]
+) -> list[Any]:
+    """The ``body, revision`` of the rows of ``table`` with these ids (at most a batch)."""
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    return conn.execute(
+        dialect.sql(f"SELECT body, revision FROM {table} WHERE {id_column} IN ({marks})"),
+        tuple(ids),
+    ).fetchall()
+
+
+def backfill(conn: Connection, dialect: Dialect, *, batch_size: int | None = None) -> None:
+    """Fill the read columns of every stored quote and order (migration 0005).
+
+    Reads :data:`BATCH_SIZE` (or ``batch_size``) bodies at a time, with the quotes of a
+    batch of orders and the current orders of a batch of quotes, so that the memory it
+    needs does not grow with the database.
+    """
+    size = batch_size or BATCH_SIZE
     p = dialect.sql
     load: Callable[[Any], Any] = dialect.load_json
-    quotes: dict[str, Quote] = {}
-    for row in conn.execute("SELECT body, revision FROM quotes", ()).fetchall():
-        quote = quote_from_dict(load(row[0]), row[1])
-        quotes[quote.quote_id] = quote
-    orders: dict[str, Order] = {}
-    for row in conn.execute("SELECT body, revision FROM orders", ()).fetchall():
-        order = order_from_dict(load(row[0]), row[1])
-        orders[order.order_id] = order
-    for order in orders.values():
-        columns = order_columns(order, quotes.get(order.quote_id), dialect)
-        columns["activity_at"] = dialect.timestamp(order_activity(order))
-        conn.execute(
-            p(f"UPDATE orders SET {_assignments(columns)} WHERE order_id = ?"),
-            (*columns.values(), order.order_id),
-        )
-    for quote in quotes.values():
-        current = orders.get(quote.order_id) if quote.order_id else None
-        activity: datetime = quote_activity(quote)
-        if current is not None and quote.status is QuoteStatus.WON:
-            activity = max(activity, order_activity(current))
-        else:
-            current = None
-        columns = quote_columns(quote, dialect) | card_columns(quote, current)
-        columns["activity_at"] = dialect.timestamp(activity)
-        conn.execute(
-            p(f"UPDATE quotes SET {_assignments(columns)} WHERE quote_id = ?"),
-            (*columns.values(), quote.quote_id),
-        )
+    for rows in batches(conn, dialect, "orders", "body, revision", size):
+        orders = [order_from_dict(load(row[1]), row[2]) for row in rows]
+        quotes = {
+            quote.quote_id: quote
+            for quote in (
+                quote_from_dict(load(row[0]), row[1])
+                for row in _by_id(conn, dialect, "quotes", "quote_id", {o.quote_id for o in orders})
+            )
+        }
+        for order in orders:
+            columns = order_columns(order, quotes.get(order.quote_id), dialect)
+            columns["activity_at"] = dialect.timestamp(order_activity(order))
+            conn.execute(
+                p(f"UPDATE orders SET {_assignments(columns)} WHERE order_id = ?"),
+                (*columns.values(), order.order_id),
+            )
+    for rows in batches(conn, dialect, "quotes", "body, revision", size):
+        quotes_of_batch = [quote_from_dict(load(row[1]), row[2]) for row in rows]
+        won = {q.order_id for q in quotes_of_batch if q.order_id and q.status is QuoteStatus.WON}
+        current_orders = {
+            order.order_id: order
+            for order in (
+                order_from_dict(load(row[0]), row[1])
+                for row in _by_id(conn, dialect, "orders", "order_id", won)
+            )
+        }
+        for quote in quotes_of_batch:
+            current = current_orders.get(quote.order_id or "")
+            activity: datetime = quote_activity(quote)
+            if current is not None and quote.status is QuoteStatus.WON:
+                activity = max(activity, order_activity(current))
+            else:
+                current = None
+            columns = quote_columns(quote, dialect) | card_columns(quote, current)
+            columns["activity_at"] = dialect.timestamp(activity)
+            conn.execute(
+                p(f"UPDATE quotes SET {_assignments(columns)} WHERE quote_id = ?"),
+                (*columns.values(), quote.quote_id),
+            )
+
+
+def search_index_and_purchase_order_rows(
+    conn: Connection, dialect: Dialect, *, batch_size: int | None = None
+) -> None:
+    """Migration 0008: fill the purchase orders' read columns (a batch at a time) and
+    index the search columns where the migration's SQL cannot (PostgreSQL's pg_trgm)."""
+    load: Callable[[Any], Any] = dialect.load_json
+    for rows in batches(
+        conn, dialect, "purchase_orders", "body, revision", batch_size or BATCH_SIZE
+    ):
+        for row in rows:
+            purchase_order = purchase_order_from_dict(load(row[1]), row[2])
+            columns = purchase_order_columns(purchase_order, dialect)
+            conn.execute(
+                dialect.sql(
+                    f"UPDATE purchase_orders SET {_assignments(columns)} "
+                    "WHERE purchase_order_id = ?"
+                ),
+                (*columns.values(), purchase_order.purchase_order_id),
+            )
+    dialect.search_indexes(conn)

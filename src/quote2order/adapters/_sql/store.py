@@ -18,7 +18,10 @@ __all__ = ["SqlStore"]
 
 # Migrations whose new columns are filled by the library (in the migration's transaction),
 # because their values need the model's rules, not only SQL.
-_BACKFILLS: dict[int, Callable[[Connection, Dialect], None]] = {5: read_rows.backfill}
+_BACKFILLS: dict[int, Callable[[Connection, Dialect], None]] = {
+    5: read_rows.backfill,
+    8: read_rows.search_index_and_purchase_order_rows,
+}
 
 
 class SqlStore:

@@ -32,6 +32,7 @@ from quote2order.adapters._sql.read_rows import (
     card_columns,
     order_card_columns,
     order_columns,
+    purchase_order_columns,
     quote_columns,
 )
 from quote2order.errors import (
@@ -567,6 +568,7 @@ class SqlUnitOfWork:
             self._write_cart(conn, write)
         for purchase_order, is_new, body in purchase_orders:
             key = purchase_order.purchase_order_id
+            columns = purchase_order_columns(purchase_order, self.store._dialect)
             if not is_new:
                 self._update(
                     conn,
@@ -576,15 +578,15 @@ class SqlUnitOfWork:
                     purchase_order.revision,
                     body,
                     purchase_order.status.value,
-                    {},
+                    columns,
                 )
                 continue
             try:
                 conn.execute(
                     p(
                         "INSERT INTO purchase_orders (purchase_order_id, reseller_id, "
-                        "supplier_id, status, number, revision, body) "
-                        f"VALUES (?, ?, ?, ?, ?, ?, {js})"
+                        f"supplier_id, status, number, revision, body, {', '.join(columns)}) "
+                        f"VALUES (?, ?, ?, ?, ?, ?, {js}{', ?' * len(columns)})"
                     ),
                     (
                         key,
@@ -594,6 +596,7 @@ class SqlUnitOfWork:
                         purchase_order.number,
                         purchase_order.revision,
                         body,
+                        *columns.values(),
                     ),
                 )
             except self.store._dialect.integrity_error:
