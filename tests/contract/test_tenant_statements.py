@@ -10,7 +10,7 @@ INSERT, a condition of every other statement), except the short list below.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +30,9 @@ from quote2order import (
     SupplierOffer,
     VatRate,
 )
+from quote2order.adapters.sqlite import SqliteStore
+from quote2order.board import Board
+from quote2order.lifecycle import QuoteStatus
 from quote2order.notifications import (
     Dispatcher,
     NotificationRecorder,
@@ -38,6 +41,7 @@ from quote2order.notifications import (
     UnitOfWorkDocuments,
 )
 from quote2order.notifications.sellers import Seller
+from quote2order.queries import Column, ReadFilter, activity_cursor
 from quote2order.testing import CountingIds, FixedClock, RecordingNotifier
 
 RESELLER = "reseller-1"
@@ -52,18 +56,28 @@ ALLOWED = {
         r"(INDEXED BY outbox_due )?WHERE status = 'pending'"
     ),
 }
+#: SQLite only: one database file is never split by reseller, and its trigram index
+#: (FTS5) has no reseller column; the probe counts how common a text's trigrams are, and
+#: the read that follows joins the rarest ones' rows to the reseller's (docs/scaling.md).
+SQLITE_ALLOWED = {
+    "trigram frequency probe": re.compile(
+        r"^SELECT \?, count\(\*\) FROM \(SELECT 1 FROM (quotes|orders)_search WHERE "
+        r"(quotes|orders)_search MATCH \? LIMIT \d+\)( UNION ALL |$)"
+    ),
+}
 
 _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+(\w+)", re.IGNORECASE)
 _NAMES_IN_WHERE = re.compile(r"\bWHERE\b.*\breseller_id\s*(=|IN\b)", re.IGNORECASE | re.DOTALL)
 _INSERT_COLUMNS = re.compile(r"^\s*INSERT\s+INTO\s+\w+\s*\(([^)]*)\)", re.IGNORECASE)
 
 
-def unscoped(statements: list[str]) -> list[str]:
+def unscoped(statements: list[str], allowed: Iterable[re.Pattern[str]] = ()) -> list[str]:
     """The statements on the library's tables that do not name the reseller."""
     found = []
+    exceptions = [*ALLOWED.values(), *allowed]
     for sql in statements:
         tables = {t.lower() for t in _TABLE.findall(sql)} - {"schema_migrations"}
-        if not tables or any(p.search(sql) for p in ALLOWED.values()):
+        if not tables or any(p.search(sql) for p in exceptions):
             continue
         insert = _INSERT_COLUMNS.match(sql)
         if insert is not None:
@@ -168,7 +182,36 @@ def _story(store: Any) -> list[str]:
         app.history("cart", RESELLER, **r)
         (document, *_) = app.documents("order", order.order_id, **r)
         app.get_document(document.document_id, **r)
+        _reads(app, quote_id, order.order_number, clock)
     return statements
+
+
+def _reads(app: Quote2Order, quote_id: str, order_number: str, clock: FixedClock) -> None:
+    """The read side: board (with each filter, the indexed text search and the short
+    text's plain one), its pages and cards, the lists, lookups by number, the expiry sweep."""
+    board = Board(app, reseller_id=RESELLER, page_size=1)
+    after = activity_cursor(app.queries.card(RESELLER, quote_id))
+    since = clock.now() - timedelta(days=1)
+    for filters in (
+        {},
+        {"customer_id": "k-1"},
+        {"created_from": since, "created_until": clock.now() + timedelta(days=1)},
+        {"text": "Arbeitsplätze"},
+        {"text": "Ar"},
+    ):
+        board.view(**filters)
+        board.column_page(Column.INVOICED, after, **filters)
+    board.card(quote_id)
+    queries = app.queries
+    for text in (None, "Arbeitsplätze", "Ar"):
+        flt = ReadFilter(text=text)
+        queries.quotes(RESELLER, filter=flt, statuses=[QuoteStatus.WON], page_size=1)
+        queries.orders(RESELLER, filter=flt, page_size=1)
+    queries.purchase_orders(RESELLER, supplier_id="supplier-1", page_size=1)
+    queries.quote_by_number(RESELLER, app.get_quote(quote_id, reseller_id=RESELLER).number)
+    queries.order_by_number(RESELLER, order_number)
+    clock.advance(timedelta(days=60))
+    app.expire_quotes(reseller_id=RESELLER)
 
 
 def _position(position_id: str, product_id: str, quantity: int) -> Position:
@@ -184,7 +227,8 @@ def _position(position_id: str, product_id: str, quantity: int) -> Position:
 
 
 def test_every_statement_of_a_full_story_names_the_reseller(durable_reopen: Any) -> None:
-    statements = _story(durable_reopen())
+    store = durable_reopen()
+    statements = _story(store)
     tables = {t.lower() for sql in statements for t in _TABLE.findall(sql)}
     # the story touched every table of the library
     assert {
@@ -199,9 +243,10 @@ def test_every_statement_of_a_full_story_names_the_reseller(durable_reopen: Any)
         "cart_lines",
         "purchase_orders",
     } <= tables
-    assert unscoped(statements) == []
+    allowed = {**ALLOWED, **(SQLITE_ALLOWED if isinstance(store, SqliteStore) else {})}
+    assert unscoped(statements, allowed.values()) == []
     # the allowed exceptions did run, so the list stays short and real
-    assert all(any(p.search(sql) for sql in statements) for p in ALLOWED.values())
+    assert all(any(p.search(sql) for sql in statements) for p in allowed.values())
 
 
 def test_a_claim_for_one_reseller_takes_only_its_entries(store: Any) -> None:
