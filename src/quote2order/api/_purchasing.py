@@ -206,12 +206,12 @@ def purchasing_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter
     po_action(
         "send",
         "Record that the draft purchase order went to its supplier.",
-        lambda po, p: service.send_purchase_order(po, actor=p.actor),
+        lambda po, p: service.send_purchase_order(po, actor=p.actor, reseller_id=p.reseller_id),
     )
     po_action(
         "cancel",
         "Cancel a draft or sent purchase order.",
-        lambda po, p: service.cancel_purchase_order(po, actor=p.actor),
+        lambda po, p: service.cancel_purchase_order(po, actor=p.actor, reseller_id=p.reseller_id),
     )
 
     @router.post("/purchase-orders/{purchase_order_id}/receive", response_model=PurchaseOrderOut)
@@ -231,7 +231,10 @@ def purchasing_routes(ctx: Context, auth: Callable[..., Principal]) -> APIRouter
             "receive",
             body.model_dump(mode="json"),
             lambda: service.receive_purchase_order(
-                purchase_order_id, body.quantities, actor=principal.actor
+                purchase_order_id,
+                body.quantities,
+                actor=principal.actor,
+                reseller_id=principal.reseller_id,
             ),
         )
 
