@@ -181,22 +181,7 @@ def _offers(
 
 def restrict(inst: Instance, keep: list[bool]) -> tuple[Instance, list[int]]:
     """The instance with only the offers ``keep`` marks, and the original index of each arc."""
-    small = Instance(
-        problem=inst.problem,
-        strategy=inst.strategy,
-        constraints=inst.constraints,
-        target=inst.target,
-        short_reason=inst.short_reason,
-        sup_ids=[],
-        sup_terms=[],
-        ship=[],
-        threshold=[],
-        mov=[],
-        weight=[],
-        offers=[],
-        off_sup=[],
-        off_stock=[],
-    )
+    small = Instance(inst.problem, inst.strategy, inst.constraints, inst.target, inst.short_reason)
     small.line_arcs = [[] for _ in inst.line_arcs]
     sup_new: dict[int, int] = {}
     off_new: dict[int, int] = {}
@@ -209,21 +194,10 @@ def restrict(inst: Instance, keep: list[bool]) -> tuple[Instance, list[int]]:
             s = inst.arc_sup[a]
             ns = sup_new.get(s)
             if ns is None:
-                ns = sup_new[s] = len(small.sup_ids)
-                small.sup_ids.append(inst.sup_ids[s])
-                small.sup_terms.append(inst.sup_terms[s])
-                small.ship.append(inst.ship[s])
-                small.threshold.append(inst.threshold[s])
-                small.mov.append(inst.mov[s])
-                small.weight.append(inst.weight[s])
-                small.sup_arcs.append([])
+                ns = sup_new[s] = small.add_supplier(inst.sup_terms[s], inst.weight[s])
             nk = off_new.get(k)
             if nk is None:
-                nk = off_new[k] = len(small.offers)
-                small.offers.append(inst.offers[k])
-                small.off_sup.append(ns)
-                small.off_stock.append(inst.off_stock[k])
-                small.off_arcs.append([])
+                nk = off_new[k] = small.add_offer(inst.offers[k], ns)
             na = len(arcs)
             arcs.append(a)
             small.arc_line.append(i)

@@ -43,16 +43,16 @@ class Instance:
     target: list[int]  # units to cover per line (quantity minus what cannot be had at all)
     short_reason: dict[int, str]
     # suppliers that still have eligible arcs
-    sup_ids: list[str]
-    sup_terms: list[SupplierTerms]
-    ship: list[float]
-    threshold: list[float | None]
-    mov: list[float]
-    weight: list[float]
+    sup_ids: list[str] = field(default_factory=list)
+    sup_terms: list[SupplierTerms] = field(default_factory=list)
+    ship: list[float] = field(default_factory=list)
+    threshold: list[float | None] = field(default_factory=list)
+    mov: list[float] = field(default_factory=list)
+    weight: list[float] = field(default_factory=list)
     # offers that still have arcs
-    offers: list[Offer]
-    off_sup: list[int]
-    off_stock: list[int]
+    offers: list[Offer] = field(default_factory=list)
+    off_sup: list[int] = field(default_factory=list)
+    off_stock: list[int] = field(default_factory=list)
     # arcs
     arc_line: list[int] = field(default_factory=list)
     arc_off: list[int] = field(default_factory=list)
@@ -63,6 +63,26 @@ class Instance:
     line_arcs: list[list[int]] = field(default_factory=list)  # sorted by scored price
     sup_arcs: list[list[int]] = field(default_factory=list)
     off_arcs: list[list[int]] = field(default_factory=list)
+
+    def add_supplier(self, terms: SupplierTerms, weight: float) -> int:
+        """Append a supplier (its terms as floats, no arcs yet); returns its index."""
+        self.sup_ids.append(terms.supplier_id)
+        self.sup_terms.append(terms)
+        self.ship.append(float(terms.shipping_cost))
+        thr = terms.free_shipping_threshold
+        self.threshold.append(None if thr is None else float(thr))
+        self.mov.append(float(terms.minimum_order_value))
+        self.weight.append(weight)
+        self.sup_arcs.append([])
+        return len(self.sup_ids) - 1
+
+    def add_offer(self, offer: Offer, s: int) -> int:
+        """Append ``offer`` of supplier ``s`` (no arcs yet); returns its index."""
+        self.offers.append(offer)
+        self.off_sup.append(s)
+        self.off_stock.append(offer.stock)
+        self.off_arcs.append([])
+        return len(self.offers) - 1
 
     @property
     def fewest(self) -> bool:
@@ -158,22 +178,7 @@ def build_instance_python(
     _check_arcs(pairs)
     sup_index: dict[str, int] = {}
     off_index: dict[tuple[str, str], int] = {}
-    inst = Instance(
-        problem=problem,
-        strategy=strategy,
-        constraints=constraints,
-        target=target,
-        short_reason=reasons,
-        sup_ids=[],
-        sup_terms=[],
-        ship=[],
-        threshold=[],
-        mov=[],
-        weight=[],
-        offers=[],
-        off_sup=[],
-        off_stock=[],
-    )
+    inst = Instance(problem, strategy, constraints, target, reasons)
     inst.line_arcs = [[] for _ in lines]
     for i, line in enumerate(lines):
         if target[i] == 0:
@@ -183,23 +188,13 @@ def build_instance_python(
                 continue
             s = sup_index.get(o.supplier_id)
             if s is None:
-                s = sup_index[o.supplier_id] = len(inst.sup_ids)
                 terms = problem.terms_for(o.supplier_id)
-                inst.sup_ids.append(o.supplier_id)
-                inst.sup_terms.append(terms)
-                inst.ship.append(float(terms.shipping_cost))
-                thr = terms.free_shipping_threshold
-                inst.threshold.append(None if thr is None else float(thr))
-                inst.mov.append(float(terms.minimum_order_value))
-                inst.weight.append(float(strategy.weight(o.partner)))
-                inst.sup_arcs.append([])
+                s = sup_index[o.supplier_id] = inst.add_supplier(
+                    terms, float(strategy.weight(o.partner))
+                )
             k = off_index.get((o.supplier_id, o.product_id))
             if k is None:
-                k = off_index[(o.supplier_id, o.product_id)] = len(inst.offers)
-                inst.offers.append(o)
-                inst.off_sup.append(s)
-                inst.off_stock.append(o.stock)
-                inst.off_arcs.append([])
+                k = off_index[(o.supplier_id, o.product_id)] = inst.add_offer(o, s)
             a = len(inst.arc_line)
             inst.arc_line.append(i)
             inst.arc_off.append(k)
